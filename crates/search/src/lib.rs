@@ -1,0 +1,37 @@
+//! Search strategies for neural architecture search, all paying for training the same way.
+//!
+//! The Neural Predictor paper compares methods by how many architectures each had to train
+//! (and for how long) before it found a good one. This crate holds the strategies and that
+//! accounting, so that the command-line tools and the in-process experiment measure alike:
+//!
+//! - [`evaluation`]: the [`Evaluator`] (anything that trains and validates architectures: a
+//!   benchmark table, or a real trainer behind a command) and the [`SearchLog`] that counts
+//!   each architecture once per search and keeps the order in which they were trained.
+//! - [`universe`]: the architectures a closed benchmark table holds, with their ids, which is
+//!   what searches over tabular benchmarks draw from.
+//! - [`random_search`], [`evolution`] (regularized evolution), [`neural_predictor`] (train
+//!   N, fit the GCN, train the predicted top K) and [`universe::Universe::oracle`].
+//! - [`curves`]: best-so-far curves of many trials, averaged at every budget, and the paper's
+//!   "how many times fewer trained models" comparison.
+//!
+//! What it deliberately does not do: read or write files or streams (tools do, through
+//! `np-io`), or know any search space's rules (they come through `np_spaces::SearchSpace`).
+
+pub mod curves;
+pub mod evaluation;
+pub mod evolution;
+pub mod neural_predictor;
+pub mod random_search;
+pub mod universe;
+
+pub use evaluation::{Evaluation, Evaluator, SearchLog, TableEvaluator};
+pub use universe::Universe;
+
+use np_spaces::rng::{SpaceRng, item_rng};
+
+/// The generator of one strategy in one trial: independent of every other trial and
+/// strategy, so results do not depend on thread count or on which methods run.
+pub fn trial_rng(seed: u64, trial: u64, strategy: &str) -> SpaceRng {
+    let tag = strategy.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
+    item_rng(seed ^ tag, trial)
+}

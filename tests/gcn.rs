@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use neural_predictor::{data_file, json_lines, run_ok, run_tool, tool_path, workspace_root};
+use neural_predictor::{data_file, json_lines, python, run_ok, run_tool, tool_path, workspace_root};
 use serde_json::Value;
 
 /// zc500 encoded for the GCN, one line per distinct cell (twins' accuracies averaged), in
@@ -42,10 +42,6 @@ fn train(dir: &Path, records: &[Value], extra: &[&str]) -> PathBuf {
     args.push(train_path.to_str().unwrap());
     run_ok("gcn-train", &args, b"");
     model
-}
-
-fn python() -> String {
-    std::env::var("NP_PYTHON").unwrap_or_else(|_| workspace_root().join(".venv/bin/python").display().to_string())
 }
 
 fn field(records: &[Value], name: &str) -> Vec<f64> {

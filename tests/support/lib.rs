@@ -26,6 +26,12 @@ pub fn data_file(relative: &str) -> PathBuf {
     path
 }
 
+/// The Python interpreter with the project's Python packages: `$NP_PYTHON`, default the
+/// workspace's `.venv` (which `make setup` creates).
+pub fn python() -> String {
+    std::env::var("NP_PYTHON").unwrap_or_else(|_| workspace_root().join(".venv/bin/python").display().to_string())
+}
+
 /// The path of a tool binary built in the same target directory as the tests
 /// (`make test` builds them first).
 pub fn tool_path(name: &str) -> PathBuf {

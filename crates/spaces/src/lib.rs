@@ -9,6 +9,9 @@
 //! Spaces:
 //! - [`nb101::Nb101`] (`nb101`): NAS-Bench-101 cells, bit-exact with the `nasbench` library's
 //!   pruning, validity rules and module hash; all 423,624 unique cells can be enumerated.
+//! - [`nbgraph::NbGraph`] (`nbgraph`, `nbgraph-proteins`): NAS-Bench-Graph's 26,206 graph
+//!   neural network architectures, with the canonical form and table codes of the
+//!   `nas-bench-graph` package; `nbgraph-proteins` is the 2,021 of its proteins table.
 //! - [`proxyless::Proxyless`] (`proxyless`): the ProxylessNAS mobile (ImageNet) space of the
 //!   Neural Predictor paper, a chain of 22 searchable layers (6.64·10^17 architectures).
 //!
@@ -16,6 +19,7 @@
 
 pub mod graph;
 pub mod nb101;
+pub mod nbgraph;
 pub mod proxyless;
 pub mod rng;
 
@@ -140,13 +144,14 @@ pub trait SpaceVisitor {
 }
 
 /// Names accepted by [`with_space`].
-pub const SPACE_NAMES: &[&str] = &["nb101", "proxyless"];
+pub const SPACE_NAMES: &[&str] = &["nb101", "nbgraph", "nbgraph-proteins", "proxyless"];
 
 /// Runs `visitor` with the space called `name`.
 pub fn with_space<V: SpaceVisitor>(name: &str, visitor: V) -> Result<V::Output, InvalidArchitecture> {
     match name {
         "nb101" => Ok(visitor.visit(&nb101::Nb101::new())),
-
+        "nbgraph" => Ok(visitor.visit(&nbgraph::NbGraph::new())),
+        "nbgraph-proteins" => Ok(visitor.visit(&nbgraph::NbGraph::proteins())),
         "proxyless" => Ok(visitor.visit(&proxyless::Proxyless::new())),
         other => invalid(format!("unknown search space '{other}' (known: {})", SPACE_NAMES.join(", "))),
     }

@@ -33,6 +33,21 @@ pub fn uniform_below(rng: &mut SpaceRng, bound: u64) -> u64 {
     }
 }
 
+/// Positions `start..end` of a seeded permutation of `0..population`: a partial Fisher–Yates
+/// shuffle drawing the first `end` positions, so a shorter draw is a prefix of a longer one and
+/// every shard sees the same permutation. Spaces use it to sample uniformly without
+/// replacement from their enumeration.
+pub fn permutation_prefix(seed: u64, population: usize, start: usize, end: usize) -> Vec<usize> {
+    assert!(start <= end && end <= population);
+    let mut rng = stream_rng(seed);
+    let mut indices: Vec<u32> = (0..population as u32).collect();
+    for i in 0..end {
+        let j = i + uniform_below(&mut rng, (population - i) as u64) as usize;
+        indices.swap(i, j);
+    }
+    indices[start..end].iter().map(|&i| i as usize).collect()
+}
+
 /// True with probability `p` (53-bit resolution).
 pub fn bernoulli(rng: &mut SpaceRng, p: f64) -> bool {
     let unit = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;

@@ -13,7 +13,8 @@
 use super::canonical::canonicalise;
 use super::cell::{Cell, MAX_VERTICES, Op};
 use super::spec::UnprunedSpec;
-use crate::rng::{SpaceRng, bernoulli, stream_rng, uniform_below};
+pub use crate::rng::permutation_prefix;
+use crate::rng::{SpaceRng, bernoulli, uniform_below};
 
 /// One cell by `nasbench`'s `random_spec` recipe, in canonical form.
 pub fn nasbench_random_cell(rng: &mut SpaceRng) -> Cell {
@@ -35,17 +36,4 @@ pub fn nasbench_random_cell(rng: &mut SpaceRng) -> Cell {
             return canonicalise(&cell);
         }
     }
-}
-
-/// Positions `start..end` of a seeded permutation of `0..population` (a partial Fisher–Yates
-/// shuffle: the first `end` positions are drawn, so every shard sees the same permutation).
-pub fn permutation_prefix(seed: u64, population: usize, start: usize, end: usize) -> Vec<usize> {
-    assert!(end <= population);
-    let mut rng = stream_rng(seed);
-    let mut indices: Vec<u32> = (0..population as u32).collect();
-    for i in 0..end {
-        let j = i + uniform_below(&mut rng, (population - i) as u64) as usize;
-        indices.swap(i, j);
-    }
-    indices[start..end].iter().map(|&i| i as usize).collect()
 }

@@ -11,12 +11,14 @@
 //! - [`args`]: argument groups shared by tools (`--seed`, `--shard`, input/output paths).
 //! - [`chunks`]: order-preserving parallel processing of a record stream.
 //! - [`fields`]: numeric fields of records by name or dotted path.
+//! - [`progress`]: a progress bar on stderr for long runs.
 
 pub mod args;
 pub mod chunks;
 pub mod error;
 pub mod fields;
 pub mod output;
+pub mod progress;
 pub mod records;
 
 /// The allocator every tool installs (`#[global_allocator]`): JSON records are many small
@@ -30,4 +32,5 @@ pub use args::{InputOutputArgs, InvalidLinePolicy, Shard};
 pub use error::{ToolError, run_tool};
 pub use fields::{Condition, NumericField};
 pub use output::Output;
+pub use progress::Progress;
 pub use records::{Record, RecordReader};

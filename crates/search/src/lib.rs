@@ -11,6 +11,8 @@
 //!   what searches over tabular benchmarks draw from.
 //! - [`random_search`], [`evolution`] (regularized evolution), [`neural_predictor`] (train
 //!   N, fit the GCN, train the predicted top K) and [`universe::Universe::oracle`].
+//! - [`experiment`]: many seeded trials of every method on one table, in parallel (the
+//!   paper's Figures 4 and 7).
 //! - [`curves`]: best-so-far curves of many trials, averaged at every budget, and the paper's
 //!   "how many times fewer trained models" comparison.
 //!
@@ -20,6 +22,7 @@
 pub mod curves;
 pub mod evaluation;
 pub mod evolution;
+pub mod experiment;
 pub mod neural_predictor;
 pub mod random_search;
 pub mod universe;

@@ -2,13 +2,19 @@
 //!
 //! A tabular benchmark is a published table of trained architectures and their measured
 //! accuracies and costs. This crate reads such tables straight from the files their authors
-//! publish, with no TensorFlow, Python or pickle in the loop, and hands back plain Rust
-//! values that the rest of the workspace (encodings, predictors, tools) can use.
+//! publish, with no TensorFlow or Python in the loop, and hands back plain Rust values that
+//! the rest of the workspace (encodings, predictors, tools) can use. [`load_table`] picks the
+//! reader by file extension, so every tool accepts the same tables.
 //!
 //! - [`tfrecord`]: the TFRecord container (length-prefixed, CRC32C-checked records), usable
 //!   alone for any TFRecord file.
 //! - [`nb101_tfrecord`]: NAS-Bench-101's `nasbench_only108.tfrecord`, one entry per cell with
 //!   its repeated training runs.
+//! - [`pickle`]: a Python pickle reader that records what a pickle says and never executes
+//!   anything (numpy scalars decoded, other objects left opaque).
+//! - [`nbgraph_bench`]: NAS-Bench-Graph's light tables, `<dataset>.bench` pickles.
+//! - [`table`]: the common [`BenchTable`](table::BenchTable), the query protocol and
+//!   JSON-lines tables.
 //!
 //! What it deliberately does not do: it does not validate, prune or re-hash cells (that is
 //! `np-spaces`' job; the hash stored in the file is passed through as is), it does not write
@@ -17,16 +23,21 @@
 //! its records, not `Example` protos.
 
 use std::fmt;
+use std::path::Path;
 
 pub mod nb101_tfrecord;
+pub mod nbgraph_bench;
+pub mod pickle;
 pub mod tfrecord;
 
 pub use nb101_tfrecord::{Nb101Entry, Nb101Run, read_nb101_tfrecord};
+pub use nbgraph_bench::{NbGraphEntry, nbgraph_table_from_bench, read_nbgraph_bench};
 pub use tfrecord::{RecordPosition, TfRecordReader};
 
 /// A benchmark file that cannot be read: damaged framing, a checksum mismatch, a truncated
-/// file or a record whose contents do not parse. The message names the record (0-based
-/// index) and its byte offset in the file.
+/// file or contents that do not parse. The message says where: the record (0-based index)
+/// and its byte offset in a TFRecord file, the opcode and its byte offset in a pickle, the
+/// line in a JSON-lines table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableError(pub String);
 
@@ -56,4 +67,25 @@ pub fn nb101_table_from_tfrecord(reader: impl std::io::Read) -> Result<table::Be
         }
     }
     Ok(bench)
+}
+
+/// Loads a benchmark table by its file extension: `.tfrecord` is NAS-Bench-101's official
+/// file (keyed by module hash), `.bench` a NAS-Bench-Graph light table (keyed by the decimal
+/// architecture code), anything else a JSON-lines table whose lines `id_of` turns into ids
+/// (see [`table::read_jsonl_table`]; the binary formats store their ids and ignore `id_of`).
+/// Errors name the file; a file that cannot be read at all says "cannot read".
+pub fn load_table(
+    path: &Path,
+    id_of: impl Fn(&serde_json::Value) -> Result<String, String>,
+) -> Result<table::BenchTable, TableError> {
+    let in_file = |e: TableError| TableError(format!("{}: {e}", path.display()));
+    let cannot_read = |e: std::io::Error| TableError(format!("cannot read {}: {e}", path.display()));
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("tfrecord") => {
+            let file = std::fs::File::open(path).map_err(cannot_read)?;
+            nb101_table_from_tfrecord(file).map_err(in_file)
+        }
+        Some("bench") => nbgraph_table_from_bench(&std::fs::read(path).map_err(cannot_read)?).map_err(in_file),
+        _ => table::read_jsonl_table(&std::fs::read_to_string(path).map_err(cannot_read)?, id_of).map_err(in_file),
+    }
 }

@@ -64,6 +64,14 @@ impl BenchTable {
         self.entries.is_empty()
     }
 
+    /// Every id, sorted byte-wise (so `"10"` comes before `"9"`): a fixed order, whatever
+    /// the hash map's, for samplers that draw from the table's closed set of architectures.
+    pub fn ids_sorted(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.entries.keys().map(String::as_str).collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// The answer for `id`, drawing the run with `draw(run_count)`, or `None` when the table
     /// does not hold the architecture.
     pub fn query(&self, id: &str, draw: impl FnOnce(usize) -> usize) -> Option<Answer> {

@@ -17,6 +17,10 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 # The tests find Python with onnx and onnxruntime here.
 export NP_PYTHON := $(abspath $(PYTHON))
+# NAS-Bench-Graph's light tables (<dataset>.bench), installed by setup with the
+# nas-bench-graph package; the tests read them here (or find them in .venv themselves).
+NBGRAPH_DIR ?= $(firstword $(wildcard $(abspath $(VENV))/lib/python3*/site-packages/nas_bench_graph/light))
+export NBGRAPH_DIR
 
 .PHONY: setup build release test demo demo-predictor bench bench-quality clean
 

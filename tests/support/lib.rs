@@ -32,6 +32,35 @@ pub fn python() -> String {
     std::env::var("NP_PYTHON").unwrap_or_else(|_| workspace_root().join(".venv/bin/python").display().to_string())
 }
 
+/// A NAS-Bench-Graph light table, `<dataset>.bench` (cora, citeseer, pubmed, cs, physics,
+/// photo, computers, arxiv, proteins), from the `nas-bench-graph` package: in `$NBGRAPH_DIR`
+/// (the Makefile sets it), else in the workspace's `.venv`. Panics saying what to do when it
+/// is missing.
+pub fn nbgraph_table(dataset: &str) -> PathBuf {
+    let dir = match std::env::var_os("NBGRAPH_DIR").filter(|dir| !dir.is_empty()) {
+        Some(dir) => workspace_root().join(dir),
+        None => venv_nbgraph_dir().unwrap_or_else(|| {
+            panic!("the nas-bench-graph package is not in .venv: run `make setup` (or set NBGRAPH_DIR)")
+        }),
+    };
+    let path = dir.join(format!("{dataset}.bench"));
+    assert!(path.exists(), "NAS-Bench-Graph table {} not found: run `make setup` (or set NBGRAPH_DIR)", path.display());
+    path
+}
+
+/// `.venv/lib/python3*/site-packages/nas_bench_graph/light` (the last in name order if several).
+fn venv_nbgraph_dir() -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(workspace_root().join(".venv/lib"))
+        .ok()?
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_name().to_str().is_some_and(|name| name.starts_with("python3")))
+        .map(|entry| entry.path().join("site-packages/nas_bench_graph/light"))
+        .filter(|dir| dir.is_dir())
+        .collect();
+    dirs.sort();
+    dirs.pop()
+}
+
 /// The path of a tool binary built in the same target directory as the tests
 /// (`make test` builds them first).
 pub fn tool_path(name: &str) -> PathBuf {

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
-use np_bench_tables::nb101_table_from_tfrecord;
-use np_bench_tables::table::{Answer, BenchTable, read_jsonl_table};
+use np_bench_tables::load_table;
+use np_bench_tables::table::{Answer, BenchTable};
 use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{InputOutputArgs, InvalidLinePolicy, Output, RecordReader, ToolError, run_tool};
@@ -22,10 +22,16 @@ Examples:
   # the 500-cell zero-cost table (a closed mini-space), skipping cells it lacks
   arch-sample --count 1000 | bench-query --table zc500.jsonl --missing skip
 
+  # NAS-Bench-Graph on Cora: 100 random graph architectures
+  arch-sample --space nbgraph --count 100 | bench-query --space nbgraph --table cora.bench
+
 Adds to each line: val_accuracy (percent, ONE run drawn with --seed from the repeats: the
 search signal), test_accuracy (percent, mean over the repeats: the reported truth),
 train_seconds (of the drawn run), params, bench_run/bench_runs, and what else the table has.
-Tables: NAS-Bench-101's official .tfrecord (read natively, CRC-checked), or JSON lines.";
+Tables: NAS-Bench-101's official .tfrecord (read natively, CRC-checked), NAS-Bench-Graph's
+<dataset>.bench light tables (from the nas-bench-graph package, nas_bench_graph/light/; one run
+each, no train_seconds, latency in seconds; proteins.bench goes with --space nbgraph-proteins),
+or JSON lines.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Missing {
@@ -39,7 +45,7 @@ enum Missing {
 #[derive(Parser, Debug)]
 #[command(name = "bench-query", version, after_help = EXAMPLES)]
 struct Args {
-    /// The benchmark table: a .tfrecord (NAS-Bench-101) or .jsonl file.
+    /// The benchmark table: a .tfrecord (NAS-Bench-101), .bench (NAS-Bench-Graph) or .jsonl file.
     #[arg(long, value_name = "FILE")]
     table: PathBuf,
 
@@ -98,7 +104,7 @@ impl SpaceVisitor for Query<'_> {
 
     fn visit<S: SearchSpace>(self, space: &S) -> Self::Output {
         let args = self.0;
-        let table = load_table(space, &args.table)?;
+        let table = read_table(space, &args.table)?;
         let reader = RecordReader::open(args.io.input.as_deref())?;
         let mut output = Output::create(args.io.output.as_deref())?;
         let mut invalid = InvalidLinePolicy::new(args.skip_invalid);
@@ -151,15 +157,12 @@ fn query_line<S: SearchSpace>(
     Ok(Some(serde_json::to_string(&fields).expect("records serialise")))
 }
 
-fn load_table<S: SearchSpace>(space: &S, path: &std::path::Path) -> Result<BenchTable, ToolError> {
-    let is_tfrecord = path.extension().is_some_and(|e| e == "tfrecord");
-    if is_tfrecord {
-        let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        return nb101_table_from_tfrecord(file).map_err(|e| ToolError::bad_input(format!("{}: {e}", path.display())));
-    }
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    read_jsonl_table(&text, |record| space.parse(record).map(|arch| space.id(&arch)).map_err(|e| e.0))
-        .map_err(|e| ToolError::bad_input(format!("{}: {e}", path.display())))
+fn read_table<S: SearchSpace>(space: &S, path: &std::path::Path) -> Result<BenchTable, ToolError> {
+    // Opened here first so that a missing or unreadable file is a runtime failure (exit 1),
+    // as for every tool's input, and only a damaged table is bad input (exit 2).
+    std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    load_table(path, |record| space.parse(record).map(|arch| space.id(&arch)).map_err(|e| e.0))
+        .map_err(|e| ToolError::bad_input(e.0))
 }
 
 #[global_allocator]

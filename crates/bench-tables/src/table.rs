@@ -48,6 +48,34 @@ pub struct Answer {
     pub runs: usize,
 }
 
+impl Answer {
+    /// Writes the answer into a record: `val_accuracy`, `test_accuracy`, `train_seconds`,
+    /// `params` (an integer when whole), the table's other numbers, and which run was drawn
+    /// (`bench_run` of `bench_runs`). Every tool that answers from a table writes these.
+    pub fn write_fields(&self, fields: &mut Map<String, Value>) {
+        fields.insert("val_accuracy".into(), Value::from(self.val_accuracy));
+        if let Some(test) = self.test_accuracy {
+            fields.insert("test_accuracy".into(), Value::from(test));
+        }
+        if let Some(seconds) = self.train_seconds {
+            fields.insert("train_seconds".into(), Value::from(seconds));
+        }
+        if let Some(params) = self.params {
+            let params = if params.fract() == 0.0 && params.abs() < 9.0e15 {
+                Value::from(params as i64)
+            } else {
+                Value::from(params)
+            };
+            fields.insert("params".into(), params);
+        }
+        for (key, value) in &self.extra {
+            fields.insert(key.clone(), value.clone());
+        }
+        fields.insert("bench_run".into(), Value::from(self.run));
+        fields.insert("bench_runs".into(), Value::from(self.runs));
+    }
+}
+
 impl BenchTable {
     /// Adds a run (and the entry's static facts) under `id`.
     pub fn add_run(&mut self, id: &str, run: TableRun, params: Option<f64>, extra: Map<String, Value>) {

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use np_bench_tables::table::BenchTable;
-use np_spaces::rng::{item_rng, uniform_below};
+use np_spaces::rng::keyed_below;
 
 /// What training one architecture told the search (accuracies in percent).
 #[derive(Debug, Clone, PartialEq)]
@@ -34,8 +34,7 @@ pub struct TableEvaluator<'t> {
 
 /// The repeat drawn for `id` among `runs` (the same draw as `bench-query --seed`).
 pub fn drawn_run(seed: u64, id: &str, runs: usize) -> usize {
-    let stream = id.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
-    uniform_below(&mut item_rng(seed, stream), runs as u64) as usize
+    keyed_below(seed, id, runs as u64) as usize
 }
 
 impl<A> Evaluator<A> for TableEvaluator<'_> {

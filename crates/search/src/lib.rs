@@ -30,11 +30,11 @@ pub mod universe;
 pub use evaluation::{Evaluation, Evaluator, SearchLog, TableEvaluator};
 pub use universe::Universe;
 
-use np_spaces::rng::{SpaceRng, item_rng};
+use np_spaces::rng::{SpaceRng, item_rng, keyed_below};
 
 /// The generator of one strategy in one trial: independent of every other trial and
 /// strategy, so results do not depend on thread count or on which methods run.
 pub fn trial_rng(seed: u64, trial: u64, strategy: &str) -> SpaceRng {
-    let tag = strategy.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
-    item_rng(seed ^ tag, trial)
+    // The strategy's name keys a seed of its own; the trial picks the stream.
+    item_rng(keyed_below(seed, strategy, u64::MAX), trial)
 }

@@ -48,6 +48,14 @@ pub fn permutation_prefix(seed: u64, population: usize, start: usize, end: usize
     indices[start..end].iter().map(|&i| i as usize).collect()
 }
 
+/// A uniform integer in `0..bound` that depends only on `seed` and `key` (e.g. which repeat of
+/// an architecture's training runs a benchmark answers with): the key's FNV-1a hash picks the
+/// stream, so the draw is the same whatever the line order, sharding or process.
+pub fn keyed_below(seed: u64, key: &str, bound: u64) -> u64 {
+    let stream = key.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
+    uniform_below(&mut item_rng(seed, stream), bound)
+}
+
 /// True with probability `p` (53-bit resolution).
 pub fn bernoulli(rng: &mut SpaceRng, p: f64) -> bool {
     let unit = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;

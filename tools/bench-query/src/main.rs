@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use np_bench_tables::load_table;
-use np_bench_tables::table::{Answer, BenchTable};
+use np_bench_tables::table::BenchTable;
 use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{InputOutputArgs, InvalidLinePolicy, Output, RecordReader, ToolError, run_tool};
-use np_spaces::rng::{item_rng, uniform_below};
+use np_spaces::rng::keyed_below;
 use np_spaces::{SearchSpace, SpaceVisitor, with_space};
 use serde_json::{Map, Value};
 
@@ -68,35 +68,6 @@ struct Args {
     io: InputOutputArgs,
 }
 
-/// FNV-1a of the id: the draw's stream, so it does not depend on line order or sharding.
-fn id_stream(id: &str) -> u64 {
-    id.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
-}
-
-fn answer_fields(answer: &Answer, fields: &mut Map<String, Value>) {
-    fields.insert("val_accuracy".into(), Value::from(answer.val_accuracy));
-    if let Some(test) = answer.test_accuracy {
-        fields.insert("test_accuracy".into(), Value::from(test));
-    }
-    if let Some(seconds) = answer.train_seconds {
-        fields.insert("train_seconds".into(), Value::from(seconds));
-    }
-    if let Some(params) = answer.params {
-        // Parameter counts are integers; write them as such.
-        let params = if params.fract() == 0.0 && params.abs() < 9.0e15 {
-            Value::from(params as i64)
-        } else {
-            Value::from(params)
-        };
-        fields.insert("params".into(), params);
-    }
-    for (key, value) in &answer.extra {
-        fields.insert(key.clone(), value.clone());
-    }
-    fields.insert("bench_run".into(), Value::from(answer.run));
-    fields.insert("bench_runs".into(), Value::from(answer.runs));
-}
-
 struct Query<'a>(&'a Args);
 
 impl SpaceVisitor for Query<'_> {
@@ -143,9 +114,7 @@ fn query_line<S: SearchSpace>(
     let value = line.parse_value()?;
     let arch = space.parse(&value).map_err(|e| ToolError::bad_line(line.number, e.0))?;
     let id = space.id(&arch);
-    let Some(answer) =
-        table.query(&id, |runs| uniform_below(&mut item_rng(seed, id_stream(&id)), runs as u64) as usize)
-    else {
+    let Some(answer) = table.query(&id, |runs| keyed_below(seed, &id, runs as u64) as usize) else {
         return Ok(None);
     };
     let mut fields = match value {
@@ -153,7 +122,7 @@ fn query_line<S: SearchSpace>(
         _ => Map::new(),
     };
     fields.insert("id".into(), Value::from(id));
-    answer_fields(&answer, &mut fields);
+    answer.write_fields(&mut fields);
     Ok(Some(serde_json::to_string(&fields).expect("records serialise")))
 }
 

@@ -1,5 +1,6 @@
 //! `topk`: keep the K best lines by a score, or the Pareto front over several objectives.
 
+use std::collections::HashSet;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -17,6 +18,9 @@ Examples:
   # per-shard selections merge exactly: topk of the shards' topk equals topk of everything
   ls part.* | xargs -P 4 -I{} sh -c 'gcn-score -m model.onnx {} | topk -k 100 --by pred > {}.top'
   cat part.*.top | topk -k 100 --by pred
+
+  # the next 20 to train: the best predicted among those not trained yet
+  topk -k 20 --by pred --exclude trained.jsonl scores.jsonl
 
   # accuracy against size: the non-dominated lines, thinned to 20 by crowding distance
   topk --pareto pred:max,params:min -k 20 scored.jsonl
@@ -48,6 +52,10 @@ struct Args {
     /// Keep the Pareto front over FIELD[:max|min],... (default max).
     #[arg(long, value_name = "FIELDS")]
     pareto: Option<String>,
+
+    /// Leave out the ids of the lines in FILE (e.g. the architectures already trained).
+    #[arg(long, value_name = "FILE")]
+    exclude: Option<std::path::PathBuf>,
 
     /// Count invalid lines on stderr and go on, instead of stopping at the first.
     #[arg(long)]
@@ -82,10 +90,33 @@ fn parse_objectives(text: &str) -> Result<Vec<(NumericField, Direction)>, ToolEr
         .collect()
 }
 
+fn line_id(record: &Value) -> Option<String> {
+    match record.get("id") {
+        Some(Value::String(id)) => Some(id.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The ids of the lines of `path`, for --exclude.
+fn excluded_ids(path: &std::path::Path) -> Result<HashSet<String>, ToolError> {
+    let mut reader = RecordReader::open(Some(path))?;
+    let mut ids = HashSet::new();
+    while let Some(line) = reader.next_line()? {
+        let record = line.parse_value().map_err(|e| ToolError::bad_input(format!("{}: {e}", path.display())))?;
+        let id = line_id(&record).ok_or_else(|| {
+            ToolError::bad_input(format!("{} line {}: missing field 'id'", path.display(), line.number))
+        })?;
+        ids.insert(id);
+    }
+    Ok(ids)
+}
+
 fn parse_line(
     line: &RawLine,
     fields: &[NumericField],
     conditions: &[Condition],
+    excluded: &HashSet<String>,
 ) -> Result<Option<Candidate>, ToolError> {
     let record = Value::Object(line.parse_object()?.fields);
     for condition in conditions {
@@ -93,16 +124,12 @@ fn parse_line(
             return Ok(None);
         }
     }
-    let id = match record.get("id") {
-        Some(Value::String(id)) => id.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => {
-            return Err(ToolError::bad_line(
-                line.number,
-                "missing field 'id' (ties and duplicates are resolved by id)",
-            ));
-        }
-    };
+    let id = line_id(&record).ok_or_else(|| {
+        ToolError::bad_line(line.number, "missing field 'id' (ties and duplicates are resolved by id)")
+    })?;
+    if excluded.contains(&id) {
+        return Ok(None);
+    }
     let scores = fields.iter().map(|f| f.number(&record, line.number)).collect::<Result<Vec<_>, _>>()?;
     Ok(Some(Candidate { scores, id, text: line.text.clone() }))
 }
@@ -131,11 +158,15 @@ fn select(args: &Args) -> Result<(), ToolError> {
     let mut front = ParetoFront::new(directions);
     let pareto = args.pareto.is_some();
     let mut invalid = InvalidLinePolicy::new(args.skip_invalid);
+    let excluded = match &args.exclude {
+        Some(path) => excluded_ids(path)?,
+        None => HashSet::new(),
+    };
     let reader = RecordReader::open(args.io.input.as_deref())?;
     map_lines_in_order(
         reader,
         DEFAULT_CHUNK_LINES,
-        |lines| lines.iter().map(|line| parse_line(line, &fields, &conditions)).collect(),
+        |lines| lines.iter().map(|line| parse_line(line, &fields, &conditions, &excluded)).collect(),
         |_, parsed| match parsed {
             Ok(Some(candidate)) => {
                 if pareto {

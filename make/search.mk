@@ -1,0 +1,86 @@
+# A Neural Predictor search as make targets: every stage writes one file under the run
+# directory, so an interrupted run resumes where it stopped, `make -j` runs independent
+# stages together, and any stage can be swapped (TRAIN=your trainer).
+#
+#   make search SPACE=nbgraph DATASET=cora N=172 K=20 POOL=all SEED=1 RUN=runs/cora-1
+#
+#   samples.jsonl      N random architectures                       arch-sample
+#   trained.jsonl      ... trained and validated                    $(TRAIN)
+#   model.onnx         the GCN predictor fitted on them             arch-encode | gcn-train
+#   pool.jsonl         the architectures to rank (POOL=all: the whole space)
+#   scores.jsonl       the pool scored in SHARDS shards by xargs -P $(JOBS), merged in order
+#   top.jsonl          the K best predicted that are not trained yet  topk --exclude
+#   top-trained.jsonl  ... trained and validated                    $(TRAIN)
+#   best.jsonl         the architecture to deploy: best validation among the N + K
+#   oracle.jsonl       the best validation in the whole table (for comparison only)
+
+SPACE   ?= nbgraph
+DATASET ?= cora
+BENCH   ?= $(NBGRAPH_DIR)/$(DATASET).bench
+N       ?= 172
+K       ?= 20
+POOL    ?= all
+SEED    ?= 1
+SHARDS  ?= 4
+JOBS    ?= $(SHARDS)
+# Extra gcn-train flags, e.g. GCN_FLAGS='--two-stage --threshold 91' on NAS-Bench-101.
+GCN_FLAGS ?=
+# Extra topk conditions, e.g. TOP_WHERE="--where p_good>=0.5" with a two-stage predictor.
+TOP_WHERE ?=
+# The "train and validate" step: any command that reads architecture lines and writes each
+# back with val_accuracy. Default: the benchmark table, one seeded run per architecture.
+TRAIN   ?= $(BIN)/bench-query --space $(SPACE) --table $(BENCH) --seed $(SEED)
+# What `make search` builds first (empty to use binaries already built under BIN).
+SEARCH_BUILD ?= release
+
+SEARCH_RUN := $(if $(filter command line environment,$(origin RUN)),$(RUN),runs/search-$(SPACE)-$(DATASET)-seed$(SEED))
+R := $(SEARCH_RUN)
+POOL_ARGS := $(if $(filter all,$(POOL)),--all,--count $(POOL) --seed $(shell echo $$(( $(SEED) + 1000000 ))))
+
+.PHONY: search search-oracle
+
+## search: one Neural Predictor search, stage by stage under $(R)/; prints the deployed
+## architecture with its validation and test accuracy and N + K.
+search: $(SEARCH_BUILD) $(R)/best.jsonl
+	@python3 -c 'import json,sys; b=json.loads(open(sys.argv[1]).readline()); print(f"search: deployed {b[\"id\"]} val {b[\"val_accuracy\"]:.3f} test {b.get(\"test_accuracy\", float(\"nan\")):.3f} after training {sys.argv[2]} architectures (N={sys.argv[3]}, K={sys.argv[4]})")' \
+	  $(R)/best.jsonl $$(cat $(R)/trained.jsonl $(R)/top-trained.jsonl | wc -l) $(N) $(K)
+
+$(R)/samples.jsonl:
+	@mkdir -p $(@D)
+	$(BIN)/arch-sample --space $(SPACE) --count $(N) --seed $(SEED) -o $@
+
+$(R)/trained.jsonl: $(R)/samples.jsonl
+	$(TRAIN) < $< > $@.partial && mv $@.partial $@
+
+$(R)/model.onnx: $(R)/trained.jsonl
+	$(BIN)/arch-encode --space $(SPACE) --format graph $< | $(BIN)/gcn-train --label val_accuracy -q $(GCN_FLAGS) -o $@
+
+$(R)/pool.jsonl:
+	@mkdir -p $(@D)
+	$(BIN)/arch-sample --space $(SPACE) $(POOL_ARGS) -o $@
+
+# Shards by line count (split -n l/S never cuts a line), scored in parallel, merged in order:
+# the same bytes as scoring the pool in one process.
+$(R)/scores.jsonl: $(R)/pool.jsonl $(R)/model.onnx
+	rm -rf $(R)/shards && mkdir -p $(R)/shards
+	split -n l/$(SHARDS) -d -a 3 $(R)/pool.jsonl $(R)/shards/pool.
+	ls $(R)/shards/pool.* | xargs -P $(JOBS) -I{} $(BIN)/gcn-score -m $(R)/model.onnx {} -o {}.scored
+	cat $$(ls $(R)/shards/pool.*.scored | sort) > $@.partial && mv $@.partial $@
+	rm -rf $(R)/shards
+
+$(R)/top.jsonl: $(R)/scores.jsonl $(R)/trained.jsonl
+	$(BIN)/topk -k $(K) --by pred $(TOP_WHERE) --exclude $(R)/trained.jsonl $< -o $@
+
+$(R)/top-trained.jsonl: $(R)/top.jsonl
+	$(TRAIN) < $< > $@.partial && mv $@.partial $@
+
+$(R)/best.jsonl: $(R)/trained.jsonl $(R)/top-trained.jsonl
+	cat $^ | $(BIN)/topk -k 1 --by val_accuracy -o $@
+
+## search-oracle: the best validation accuracy in the whole table (what no search can beat).
+search-oracle: $(SEARCH_BUILD) $(R)/oracle.jsonl
+	@python3 -c 'import json,sys; b=json.loads(open(sys.argv[1]).readline()); print(f"oracle: {b[\"id\"]} val {b[\"val_accuracy\"]:.3f} test {b.get(\"test_accuracy\", float(\"nan\")):.3f}")' $(R)/oracle.jsonl
+
+$(R)/oracle.jsonl:
+	@mkdir -p $(@D)
+	$(BIN)/arch-sample --space $(SPACE) --all | $(TRAIN) | $(BIN)/topk -k 1 --by val_accuracy -o $@

@@ -1,0 +1,237 @@
+//! `search-sim`: simulate many independent NAS runs on a benchmark table.
+
+mod plots;
+mod report;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use np_gcn::GcnConfig;
+use np_gcn::train::TrainConfig;
+use np_io::{Output, Progress, ToolError, run_tool};
+use np_predictor::SpaceSignature;
+use np_predictor::fit::{FitSettings, LabelScale};
+use np_search::evolution::EvolutionSettings;
+use np_search::experiment::{ExperimentSettings, run_experiment};
+use np_spaces::{SearchSpace, SpaceVisitor, with_space};
+
+const EXAMPLES: &str = "\
+Examples:
+  # NAS-Bench-Graph (Cora): 100 trials of every method, 1000 trained models each
+  search-sim --space nbgraph --table cora.bench --trials 100 -o cora.csv --summary cora.json --plots docs/cora
+
+  # a quick look: 10 trials, two predictor sizes
+  search-sim --space nbgraph --table citeseer.bench --trials 10 --n 43,172 --budget 300
+
+The CSV has one row per method and budget (number of trained models): mean and standard
+deviation over trials of the validation accuracy of the architecture the search would deploy
+(best validation so far) and of its test accuracy, and the mean training time spent. The
+summary (stderr, and JSON with --summary) gives the oracle, each method's accuracy at budgets
+50/100/200/500/1000, how many times fewer trained models the Neural Predictor needs to reach
+regularized evolution's final validation and test accuracy, and the predictor's Kendall tau
+over the whole table. Trials run in parallel; the output depends only on the arguments.";
+
+/// Simulate NAS runs on a benchmark table: oracle, random search, regularized evolution and
+/// the Neural Predictor.
+#[derive(Parser, Debug)]
+#[command(name = "search-sim", version, after_help = EXAMPLES)]
+struct Args {
+    /// The benchmark table: NAS-Bench-Graph .bench, NAS-Bench-101 .tfrecord, or JSON lines.
+    #[arg(long, value_name = "FILE")]
+    table: PathBuf,
+
+    /// Search space of the table.
+    #[arg(long, default_value = "nbgraph")]
+    space: String,
+
+    /// Independent trials per method (the paper used 600).
+    #[arg(long, default_value_t = 100)]
+    trials: usize,
+
+    /// Trained architectures per search.
+    #[arg(long, default_value_t = 1000)]
+    budget: usize,
+
+    /// Training-set sizes N of the Neural Predictor (K = budget − N); N ≥ budget is dropped.
+    #[arg(long, value_delimiter = ',', default_value = "43,86,129,172,344,860")]
+    n: Vec<usize>,
+
+    /// Methods to run (the oracle is always reported).
+    #[arg(long, value_delimiter = ',', default_value = "random,evolution,predictor")]
+    methods: Vec<String>,
+
+    /// The N shown in the methods figure (the nearest run N).
+    #[arg(long, default_value_t = 172)]
+    figure_n: usize,
+
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+
+    /// Seed of the training run drawn from a table's repeats.
+    #[arg(long, default_value_t = 0)]
+    bench_seed: u64,
+
+    /// Regularized evolution: population size P.
+    #[arg(long, default_value_t = 100)]
+    population: usize,
+
+    /// Regularized evolution: tournament size S.
+    #[arg(long, default_value_t = 10)]
+    sample_size: usize,
+
+    /// GCN training epochs.
+    #[arg(long, default_value_t = 300)]
+    epochs: usize,
+
+    /// GCN hidden size.
+    #[arg(long, default_value_t = 144)]
+    hidden: usize,
+
+    /// GCN layers.
+    #[arg(long, default_value_t = 3)]
+    layers: usize,
+
+    #[arg(long, default_value_t = 2e-4)]
+    lr: f64,
+
+    #[arg(long, default_value_t = 1e-3)]
+    weight_decay: f64,
+
+    /// GCN mini-batch size.
+    #[arg(long, default_value_t = 10)]
+    batch: usize,
+
+    /// Output range of the predictor in percent, LOW,HIGH.
+    #[arg(long, default_value = "0,100", value_parser = parse_range)]
+    label_range: (f64, f64),
+
+    /// Two-stage predictor with this threshold in percent (e.g. 91 on NAS-Bench-101).
+    #[arg(long)]
+    two_stage: Option<f64>,
+
+    /// The CSV of mean curves (default stdout).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Write the summary as JSON here too.
+    #[arg(long, value_name = "FILE")]
+    summary: Option<PathBuf>,
+
+    /// Write figures PREFIX-methods.{svg,png} and PREFIX-n-vs-k.{svg,png}.
+    #[arg(long, value_name = "PREFIX")]
+    plots: Option<String>,
+
+    /// No progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn parse_range(text: &str) -> Result<(f64, f64), String> {
+    let parts: Vec<f64> =
+        text.split(',').map(|p| p.trim().parse::<f64>().map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
+    match parts.as_slice() {
+        &[low, high] if low < high => Ok((low, high)),
+        _ => Err(format!("expected LOW,HIGH with LOW < HIGH, got '{text}'")),
+    }
+}
+
+struct Simulate<'a>(&'a Args);
+
+impl SpaceVisitor for Simulate<'_> {
+    type Output = Result<(), ToolError>;
+
+    fn visit<S: SearchSpace>(self, space: &S) -> Self::Output {
+        let args = self.0;
+        for method in &args.methods {
+            if !["random", "evolution", "predictor"].contains(&method.as_str()) {
+                return Err(ToolError::usage(format!(
+                    "unknown method '{method}' (known: random, evolution, predictor)"
+                )));
+            }
+        }
+        let table = np_bench_tables::load_table(&args.table, |record| {
+            space.parse(record).map(|arch| space.id(&arch)).map_err(|e| e.0)
+        })
+        .map_err(|e| ToolError::bad_input(e.0))?;
+        let signature = SpaceSignature::of(space);
+        let wants = |m: &str| args.methods.iter().any(|x| x == m);
+        let budget = args.budget.min(table.len());
+        let mut ns: Vec<usize> = if wants("predictor") {
+            args.n.iter().copied().filter(|&n| n > 0 && n < budget).collect()
+        } else {
+            Vec::new()
+        };
+        ns.sort_unstable();
+        ns.dedup();
+        let dropped: Vec<String> = args.n.iter().filter(|n| !ns.contains(n)).map(|n| n.to_string()).collect();
+        if wants("predictor") && !dropped.is_empty() && !args.quiet {
+            eprintln!("search-sim: N = {} not below the budget of {budget}, left out", dropped.join(", "));
+        }
+        let settings = ExperimentSettings {
+            trials: args.trials,
+            budget,
+            random: wants("random"),
+            evolution: wants("evolution").then_some(EvolutionSettings {
+                population: args.population,
+                sample_size: args.sample_size,
+                batch: 1,
+            }),
+            predictor_ns: ns,
+            fit: FitSettings {
+                config: GcnConfig {
+                    input_width: signature.shape.op_count + signature.shape.feature_count,
+                    hidden: args.hidden,
+                    layers: args.layers,
+                    fc_hidden: 128,
+                },
+                training: TrainConfig {
+                    epochs: args.epochs,
+                    batch_size: args.batch,
+                    learning_rate: args.lr,
+                    weight_decay: args.weight_decay,
+                    dropout: 0.0,
+                    seed: 0,
+                },
+                label_field: "val_accuracy".into(),
+                label_scale: LabelScale::Percent,
+                label_range: args.label_range,
+                threshold: args.two_stage,
+            },
+            seed: args.seed,
+            bench_seed: args.bench_seed,
+        };
+        let methods_per_trial =
+            settings.random as u64 + settings.evolution.is_some() as u64 + settings.predictor_ns.len() as u64;
+        let progress = Progress::new("search-sim", "searches", args.trials as u64 * methods_per_trial, !args.quiet);
+        let started = std::time::Instant::now();
+        let result =
+            run_experiment(space, &table, &settings, &|units| progress.advance(units)).map_err(ToolError::bad_input)?;
+        progress.finish();
+        let seconds = started.elapsed().as_secs_f64();
+
+        let mut csv = Output::create(args.output.as_deref())?;
+        csv.write_bytes(report::curves_csv(&result).as_bytes())?;
+        csv.finish()?;
+        let summary = report::summary(&result, &settings, args.table.display().to_string(), space.name(), seconds);
+        eprint!("{}", report::summary_text(&summary));
+        if let Some(path) = &args.summary {
+            let mut out = Output::create(Some(path))?;
+            out.write_line(&serde_json::to_string_pretty(&summary).expect("summary serialises"))?;
+            out.finish()?;
+        }
+        if let Some(prefix) = &args.plots {
+            let name = args.table.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            plots::write_plots(&result, prefix, args.figure_n, &name)?;
+        }
+        Ok(())
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: np_io::ToolAllocator = np_io::TOOL_ALLOCATOR;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    run_tool("search-sim", || with_space(&args.space, Simulate(&args)).map_err(|e| ToolError::usage(e.0))?)
+}

@@ -1,0 +1,90 @@
+//! The figures of `search-sim`, in the style of the Neural Predictor paper: Figure 4 (search
+//! methods against the number of trained models) and Figure 7 (the predictor's N against K).
+
+use np_io::{Output, ToolError};
+use np_plot::{Chart, PngOptions, Series};
+use np_search::curves::MeanCurve;
+use np_search::experiment::{ExperimentResult, MethodResult};
+
+/// Budgets below this are left out of the y range: the first few models of every search are
+/// far below the rest and would flatten the curves that matter.
+const Y_RANGE_FROM_BUDGET: usize = 20;
+
+/// (x, mean, standard error) at every budget: the band shows how sure the mean is.
+fn stats(curve: &MeanCurve, test: bool) -> Vec<(f64, f64, f64)> {
+    let (mean, std) = if test { (&curve.test_mean, &curve.test_std) } else { (&curve.val_mean, &curve.val_std) };
+    let root = (curve.trials.max(1) as f64).sqrt();
+    (0..curve.budget()).map(|b| ((b + 1) as f64, mean[b], std[b] / root)).collect()
+}
+
+fn y_range(methods: &[&MethodResult], oracle: f64, test: bool) -> Option<(f64, f64)> {
+    let low = methods
+        .iter()
+        .flat_map(|m| {
+            let values = if test { &m.curve.test_mean } else { &m.curve.val_mean };
+            values.iter().skip(Y_RANGE_FROM_BUDGET - 1).copied()
+        })
+        .filter(|v| v.is_finite())
+        .fold(f64::INFINITY, f64::min);
+    if !low.is_finite() || !oracle.is_finite() {
+        return None;
+    }
+    let high = oracle.max(low + 1e-6);
+    let pad = (high - low) * 0.08;
+    Some((low - pad, high + pad))
+}
+
+fn write_chart(chart: &Chart, stem: &str) -> Result<(), ToolError> {
+    let mut svg = Output::create(Some(std::path::Path::new(&format!("{stem}.svg"))))?;
+    svg.write_bytes(chart.to_svg().as_bytes())?;
+    svg.finish()?;
+    // Twice the nominal size: sharp in the README on high-density screens.
+    let options = PngOptions { scale: 2.0, ..Default::default() };
+    let png_bytes = chart.to_png_with(&options).map_err(|e| ToolError::Runtime(anyhow::anyhow!("{stem}.png: {e}")))?;
+    let mut png = Output::create(Some(std::path::Path::new(&format!("{stem}.png"))))?;
+    png.write_bytes(&png_bytes)?;
+    png.finish()
+}
+
+/// The predictor run whose N is nearest `figure_n`.
+fn figure_predictor(result: &ExperimentResult, figure_n: usize) -> Option<&MethodResult> {
+    result.methods.iter().filter(|m| m.method == "predictor").min_by_key(|m| m.n.unwrap_or(0).abs_diff(figure_n))
+}
+
+/// Writes PREFIX-methods.{svg,png} (validation), PREFIX-methods-test.{svg,png} and
+/// PREFIX-n-vs-k.{svg,png}; `name` titles them (e.g. the table's dataset).
+pub fn write_plots(result: &ExperimentResult, prefix: &str, figure_n: usize, name: &str) -> Result<(), ToolError> {
+    let trials = result.methods.first().map(|m| m.curve.trials).unwrap_or(0);
+    let mut shown: Vec<&MethodResult> = result.methods.iter().filter(|m| m.method != "predictor").collect();
+    shown.extend(figure_predictor(result, figure_n));
+    for (test, suffix, what) in [(false, "methods", "validation"), (true, "methods-test", "test")] {
+        let oracle = if test { result.oracle.test_accuracy.unwrap_or(f64::NAN) } else { result.oracle.val_accuracy };
+        let mut chart = Chart::new(
+            format!("{name}: best {what} accuracy found (mean ± s.e., {trials} trials)"),
+            "number of trained models",
+            format!("{what} accuracy (%)"),
+        );
+        chart.x_log = true;
+        chart.y_range = y_range(&shown, oracle, test);
+        chart.series = shown.iter().map(|m| Series::mean_std(m.label(), &stats(&m.curve, test))).collect();
+        chart.hlines.push((oracle, format!("oracle ({what} of the best-validation model)")));
+        write_chart(&chart, &format!("{prefix}-{suffix}"))?;
+    }
+    let predictors: Vec<&MethodResult> = result.methods.iter().filter(|m| m.method == "predictor").collect();
+    if !predictors.is_empty() {
+        let mut chart = Chart::new(
+            format!("{name}: Neural Predictor, N trained at random then K predicted best ({trials} trials)"),
+            "number of trained models (N + K)",
+            "validation accuracy (%)",
+        );
+        chart.x_log = true;
+        chart.y_range = y_range(&predictors, result.oracle.val_accuracy, false);
+        chart.series = predictors
+            .iter()
+            .map(|m| Series::mean_std(format!("N = {}", m.n.unwrap_or(0)), &stats(&m.curve, false)))
+            .collect();
+        chart.hlines.push((result.oracle.val_accuracy, "oracle".to_string()));
+        write_chart(&chart, &format!("{prefix}-n-vs-k"))?;
+    }
+    Ok(())
+}

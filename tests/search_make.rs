@@ -1,0 +1,99 @@
+//! `make search` as a user runs it: every stage a file, sharded scoring identical to one
+//! process, an interrupted run resuming where it stopped, and the README's GNU parallel recipe
+//! (run locally with `-S :`) giving the same scores.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use neural_predictor::{tool_path, workspace_root};
+
+fn bin_dir() -> PathBuf {
+    tool_path("arch-sample").parent().expect("binary directory").to_path_buf()
+}
+
+fn make_search(run: &Path, shards: usize) -> Output {
+    let output = Command::new("make")
+        .current_dir(workspace_root())
+        .args(["--no-print-directory", "search", "SEARCH_BUILD=", "SPACE=nbgraph", "DATASET=cora"])
+        .args(["N=40", "K=8", "POOL=3000", "SEED=2", "GCN_FLAGS=--epochs 40 --lr 1e-3 --weight-decay 0"])
+        .arg(format!("BIN={}", bin_dir().display()))
+        .arg(format!("RUN={}", run.display()))
+        .arg(format!("SHARDS={shards}"))
+        .output()
+        .expect("make runs");
+    assert!(output.status.success(), "make search failed: {}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+fn read(path: PathBuf) -> String {
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn ids(text: &str) -> Vec<String> {
+    text.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string()).collect()
+}
+
+#[test]
+fn sharded_scoring_matches_one_process_and_runs_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, three) = (dir.path().join("one"), dir.path().join("three"));
+    let first = make_search(&one, 1);
+    make_search(&three, 3);
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(stdout.contains("search: ") && stdout.contains("N=40, K=8"), "{stdout}");
+
+    let scores = read(one.join("scores.jsonl"));
+    assert_eq!(scores.lines().count(), 3000);
+    assert_eq!(scores, read(three.join("scores.jsonl")), "3 shards scored by xargs -P = 1 process");
+    assert_eq!(read(one.join("best.jsonl")), read(three.join("best.jsonl")));
+
+    // The K chosen are new: none was among the N trained.
+    let trained = ids(&read(one.join("trained.jsonl")));
+    let top = ids(&read(one.join("top.jsonl")));
+    assert_eq!((trained.len(), top.len()), (40, 8));
+    assert!(top.iter().all(|id| !trained.contains(id)));
+    // The deployed architecture is the best by validation among the N + K.
+    let best: serde_json::Value = serde_json::from_str(&read(one.join("best.jsonl"))).unwrap();
+    let all = read(one.join("trained.jsonl")) + &read(one.join("top-trained.jsonl"));
+    let best_val = all
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["val_accuracy"].as_f64().unwrap())
+        .fold(f64::MIN, f64::max);
+    assert_eq!(best["val_accuracy"].as_f64().unwrap(), best_val);
+
+    // Interrupted after scoring: only the later stages run again.
+    std::fs::remove_file(three.join("top-trained.jsonl")).unwrap();
+    std::fs::remove_file(three.join("best.jsonl")).unwrap();
+    let resumed = make_search(&three, 3);
+    let log = String::from_utf8_lossy(&resumed.stdout);
+    assert!(!log.contains("gcn-train") && !log.contains("gcn-score"), "earlier stages reran: {log}");
+    assert!(log.contains("bench-query"), "{log}");
+    assert_eq!(read(one.join("best.jsonl")), read(three.join("best.jsonl")));
+}
+
+#[test]
+fn the_gnu_parallel_recipe_gives_the_same_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    make_search(&run, 1);
+    let work = dir.path().join("parallel");
+    std::fs::create_dir(&work).unwrap();
+    std::fs::copy(run.join("pool.jsonl"), work.join("pool.jsonl")).unwrap();
+    std::fs::copy(run.join("model.onnx"), work.join("model.onnx")).unwrap();
+    // The README's multi-machine recipe, with the local machine (-S :) standing in for the
+    // --sshloginfile hosts.
+    let script = format!(
+        "split -n l/5 -d -a 3 pool.jsonl shard. && \
+         ls shard.* | parallel -S : --basefile model.onnx --transferfile {{}} --return {{}}.scored --cleanup \
+           {gcn_score} -m model.onnx {{}} -o {{}}.scored && \
+         cat shard.*.scored > scores.jsonl",
+        gcn_score = tool_path("gcn-score").display()
+    );
+    let output = Command::new("bash").arg("-c").arg(&script).current_dir(&work).output().expect("bash runs");
+    assert!(
+        output.status.success(),
+        "GNU parallel recipe failed (is GNU parallel installed? `make setup` installs it): {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(read(work.join("scores.jsonl")), read(run.join("scores.jsonl")));
+}

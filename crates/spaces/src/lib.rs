@@ -48,6 +48,27 @@ pub(crate) fn invalid<T>(message: impl Into<String>) -> Result<T, InvalidArchite
     Err(InvalidArchitecture(message.into()))
 }
 
+/// Items `range` of a seeded draw of `count` of `members` without replacement (the `uniform`
+/// sampler of enumerable spaces): a shorter draw is a prefix of a longer one, and shards cut
+/// it exactly. `alternative` names the sampler to use for more draws than members.
+pub(crate) fn draw_without_replacement<T: Clone>(
+    space: &str,
+    members: &[T],
+    seed: u64,
+    count: u64,
+    range: Range<u64>,
+    alternative: &str,
+) -> Result<Vec<T>, InvalidArchitecture> {
+    if count > members.len() as u64 {
+        return invalid(format!(
+            "{space} has {} architectures; cannot draw {count} without replacement (use --all, or --sampler {alternative})",
+            members.len()
+        ));
+    }
+    let picks = rng::permutation_prefix(seed, members.len(), range.start as usize, range.end as usize);
+    Ok(picks.into_iter().map(|i| members[i].clone()).collect())
+}
+
 /// How many architectures a space holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpaceSize {

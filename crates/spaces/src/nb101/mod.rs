@@ -104,17 +104,7 @@ impl SearchSpace for Nb101 {
         range: Range<u64>,
     ) -> Result<Vec<Cell>, InvalidArchitecture> {
         match method {
-            "uniform" => {
-                let cells = self.unique_cells();
-                if count > cells.len() as u64 {
-                    return invalid(format!(
-                        "nb101 has {} unique cells; cannot draw {count} without replacement (use --all, or --sampler nasbench)",
-                        cells.len()
-                    ));
-                }
-                let picks = sample::permutation_prefix(seed, cells.len(), range.start as usize, range.end as usize);
-                Ok(picks.into_iter().map(|i| cells[i]).collect())
-            }
+            "uniform" => crate::draw_without_replacement("nb101", self.unique_cells(), seed, count, range, "nasbench"),
             "nasbench" => Ok(range.map(|i| sample::nasbench_random_cell(&mut item_rng(seed, i))).collect()),
             other => invalid(format!("unknown sampler '{other}' for nb101 (known: uniform, nasbench)")),
         }

@@ -28,8 +28,10 @@ use serde_json::{Map, Value};
 
 pub use arch::GnnArch;
 
-use crate::rng::{item_rng, permutation_prefix, uniform_below};
-use crate::{ArchGraph, InvalidArchitecture, SamplingMethod, SearchSpace, SpaceRng, SpaceSize, invalid};
+use crate::rng::{item_rng, uniform_below};
+use crate::{
+    ArchGraph, InvalidArchitecture, SamplingMethod, SearchSpace, SpaceRng, SpaceSize, draw_without_replacement, invalid,
+};
 
 /// The graph view's op vocabulary: the input, the nine ops in the package's order, the output.
 pub const OP_VOCABULARY: [&str; 11] =
@@ -136,18 +138,7 @@ impl SearchSpace for NbGraph {
         range: Range<u64>,
     ) -> Result<Vec<GnnArch>, InvalidArchitecture> {
         match method {
-            "uniform" => {
-                let archs = self.archs();
-                if count > archs.len() as u64 {
-                    return invalid(format!(
-                        "{} has {} architectures; cannot draw {count} without replacement (use --all, or --sampler package)",
-                        self.name(),
-                        archs.len()
-                    ));
-                }
-                let picks = permutation_prefix(seed, archs.len(), range.start as usize, range.end as usize);
-                Ok(picks.into_iter().map(|i| archs[i]).collect())
-            }
+            "uniform" => draw_without_replacement(self.name(), self.archs(), seed, count, range, "package"),
             "package" => Ok(range.map(|i| sample::package_random_arch(self.ops(), &mut item_rng(seed, i))).collect()),
             other => invalid(format!("unknown sampler '{other}' for {} (known: uniform, package)", self.name())),
         }

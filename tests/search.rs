@@ -102,3 +102,20 @@ fn the_experiment_accounts_budgets_and_does_not_depend_on_threads() {
     }
     assert!(summary.contains("Neural Predictor (N=60)") && summary.contains("fewer models"), "{summary}");
 }
+
+#[test]
+fn bad_arguments_and_tables_fail_with_one_line() {
+    let table = cora();
+    let unknown = run_tool("search-sim", &["--table", &table, "--methods", "random,annealing", "-q"], b"");
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown method 'annealing'"));
+    for tool in ["search-sim", "arch-evolve"] {
+        let missing = run_tool(tool, &["--space", "nbgraph", "--table", "no/such/table.bench"], b"");
+        assert_eq!(missing.status.code(), Some(1), "{tool}: a missing file is a runtime failure");
+        let stderr = String::from_utf8_lossy(&missing.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{tool}: {stderr}");
+        assert!(stderr.contains("cannot open no/such/table.bench"), "{tool}: {stderr}");
+    }
+    let neither = run_tool("arch-evolve", &["--space", "nbgraph"], b"");
+    assert_eq!(neither.status.code(), Some(2), "a table or a training command is required");
+}

@@ -25,9 +25,11 @@ pub mod evolution;
 pub mod experiment;
 pub mod neural_predictor;
 pub mod random_search;
+pub mod tables;
 pub mod universe;
 
 pub use evaluation::{Evaluation, Evaluator, SearchLog, TableEvaluator};
+pub use tables::{TableLoadError, load_space_table};
 pub use universe::Universe;
 
 use np_spaces::rng::{SpaceRng, item_rng, keyed_below};

@@ -11,7 +11,7 @@ use np_bench_tables::table::BenchTable;
 use np_io::{Output, ToolError, run_tool};
 use np_search::evaluation::drawn_run;
 use np_search::evolution::{Domain, EvolutionSettings, regularized_evolution};
-use np_search::{Evaluation, Evaluator, SearchLog, Universe};
+use np_search::{Evaluation, Evaluator, SearchLog, Universe, load_space_table};
 use np_spaces::rng::stream_rng;
 use np_spaces::{SearchSpace, SpaceVisitor, architecture_record, with_space};
 use serde_json::{Map, Value};
@@ -161,12 +161,7 @@ impl SpaceVisitor for Evolve<'_> {
             return Err(ToolError::usage("--population, --sample-size and --batch must be positive"));
         }
         let table = match &args.table {
-            Some(path) => Some(
-                np_bench_tables::load_table(path, |record| {
-                    space.parse(record).map(|arch| space.id(&arch)).map_err(|e| e.0)
-                })
-                .map_err(|e| ToolError::bad_input(e.0))?,
-            ),
+            Some(path) => Some(load_space_table(space, path)?),
             None => None,
         };
         let universe = match &table {

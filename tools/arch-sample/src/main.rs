@@ -26,7 +26,7 @@ Same arguments and seed give the same bytes, whatever the thread count.";
 #[derive(Parser, Debug)]
 #[command(name = "arch-sample", version, after_help = EXAMPLES)]
 struct Args {
-    /// Search space: nb101 or proxyless.
+    /// Search space: nb101, nbgraph, nbgraph-proteins or proxyless.
     #[arg(long, default_value = "nb101")]
     space: String,
 

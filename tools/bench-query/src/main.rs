@@ -3,13 +3,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Parser, ValueEnum};
-use np_bench_tables::load_table;
 use np_bench_tables::table::BenchTable;
 use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{InputOutputArgs, InvalidLinePolicy, Output, RecordReader, ToolError, run_tool};
+use np_search::load_space_table;
 use np_spaces::rng::keyed_below;
 use np_spaces::{SearchSpace, SpaceVisitor, with_space};
 use serde_json::{Map, Value};
@@ -75,7 +74,7 @@ impl SpaceVisitor for Query<'_> {
 
     fn visit<S: SearchSpace>(self, space: &S) -> Self::Output {
         let args = self.0;
-        let table = read_table(space, &args.table)?;
+        let table = load_space_table(space, &args.table)?;
         let reader = RecordReader::open(args.io.input.as_deref())?;
         let mut output = Output::create(args.io.output.as_deref())?;
         let mut invalid = InvalidLinePolicy::new(args.skip_invalid);
@@ -124,14 +123,6 @@ fn query_line<S: SearchSpace>(
     fields.insert("id".into(), Value::from(id));
     answer.write_fields(&mut fields);
     Ok(Some(serde_json::to_string(&fields).expect("records serialise")))
-}
-
-fn read_table<S: SearchSpace>(space: &S, path: &std::path::Path) -> Result<BenchTable, ToolError> {
-    // Opened here first so that a missing or unreadable file is a runtime failure (exit 1),
-    // as for every tool's input, and only a damaged table is bad input (exit 2).
-    std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    load_table(path, |record| space.parse(record).map(|arch| space.id(&arch)).map_err(|e| e.0))
-        .map_err(|e| ToolError::bad_input(e.0))
 }
 
 #[global_allocator]

@@ -14,6 +14,7 @@ use np_predictor::SpaceSignature;
 use np_predictor::fit::{FitSettings, LabelScale};
 use np_search::evolution::EvolutionSettings;
 use np_search::experiment::{ExperimentSettings, run_experiment};
+use np_search::load_space_table;
 use np_spaces::{SearchSpace, SpaceVisitor, with_space};
 
 const EXAMPLES: &str = "\
@@ -150,10 +151,7 @@ impl SpaceVisitor for Simulate<'_> {
                 )));
             }
         }
-        let table = np_bench_tables::load_table(&args.table, |record| {
-            space.parse(record).map(|arch| space.id(&arch)).map_err(|e| e.0)
-        })
-        .map_err(|e| ToolError::bad_input(e.0))?;
+        let table = load_space_table(space, &args.table)?;
         let signature = SpaceSignature::of(space);
         let wants = |m: &str| args.methods.iter().any(|x| x == m);
         let budget = args.budget.min(table.len());

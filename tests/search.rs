@@ -119,3 +119,46 @@ fn bad_arguments_and_tables_fail_with_one_line() {
     let neither = run_tool("arch-evolve", &["--space", "nbgraph"], b"");
     assert_eq!(neither.status.code(), Some(2), "a table or a training command is required");
 }
+
+#[test]
+fn the_experiment_runs_on_the_nas_bench_101_file_and_draws_its_figures() {
+    let table = neural_predictor::data_file("nb101/records30.tfrecord").display().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("nb101").display().to_string();
+    let summary = dir.path().join("summary.json");
+    let args = [
+        "--space",
+        "nb101",
+        "--table",
+        &table,
+        "--trials",
+        "3",
+        "--n",
+        "10",
+        "--epochs",
+        "10",
+        "--hidden",
+        "16",
+        "-q",
+        "--plots",
+        &prefix,
+        "--summary",
+        summary.to_str().unwrap(),
+    ];
+    let csv = run_ok("search-sim", &args, b"");
+    // The 30 cells of the file are the whole universe: the budget stops at 30.
+    let last_random = csv.lines().filter(|l| l.starts_with("random,")).last().unwrap();
+    assert!(last_random.starts_with("random,,30,3,"), "{last_random}");
+    // Training times are known here, so the time axis is accounted (and drawn).
+    let seconds: f64 = last_random.rsplit(',').next().unwrap().parse().unwrap();
+    assert!(seconds > 30.0 * 100.0, "30 NAS-Bench-101 trainings take more than 100 s each: {seconds}");
+    for figure in ["methods", "methods-test", "methods-time", "n-vs-k"] {
+        let png = std::fs::read(format!("{prefix}-{figure}.png")).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{figure}");
+        let svg = std::fs::read_to_string(format!("{prefix}-{figure}.svg")).unwrap();
+        assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{figure}");
+    }
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(summary).unwrap()).unwrap();
+    assert_eq!(summary["architectures"], 30);
+    assert!(summary["methods"]["predictor_n10"]["kendall_tau"]["mean"].is_number());
+}

@@ -51,7 +51,8 @@ fn figure_predictor(result: &ExperimentResult, figure_n: usize) -> Option<&Metho
     result.methods.iter().filter(|m| m.method == "predictor").min_by_key(|m| m.n.unwrap_or(0).abs_diff(figure_n))
 }
 
-/// Writes PREFIX-methods.{svg,png} (validation), PREFIX-methods-test.{svg,png} and
+/// Writes PREFIX-methods.{svg,png} (validation), PREFIX-methods-test.{svg,png},
+/// PREFIX-methods-time.{svg,png} (when the table has training times) and
 /// PREFIX-n-vs-k.{svg,png}; `name` titles them (e.g. the table's dataset).
 pub fn write_plots(result: &ExperimentResult, prefix: &str, figure_n: usize, name: &str) -> Result<(), ToolError> {
     let trials = result.methods.first().map(|m| m.curve.trials).unwrap_or(0);
@@ -69,6 +70,30 @@ pub fn write_plots(result: &ExperimentResult, prefix: &str, figure_n: usize, nam
         chart.series = shown.iter().map(|m| Series::mean_std(m.label(), &stats(&m.curve, test))).collect();
         chart.hlines.push((oracle, format!("oracle ({what} of the best-validation model)")));
         write_chart(&chart, &format!("{prefix}-{suffix}"))?;
+    }
+    let timed = shown.iter().all(|m| m.curve.seconds_mean.iter().all(|s| s.is_finite()));
+    if timed && !shown.is_empty() {
+        // Against the training time spent (tables with training times, e.g. NAS-Bench-101).
+        let mut chart = Chart::new(
+            format!("{name}: best validation accuracy against training time (mean ± s.e., {trials} trials)"),
+            "total training time (seconds)",
+            "validation accuracy (%)",
+        );
+        chart.x_log = true;
+        chart.y_range = y_range(&shown, result.oracle.val_accuracy, false);
+        chart.series = shown
+            .iter()
+            .map(|m| {
+                let points: Vec<(f64, f64, f64)> = stats(&m.curve, false)
+                    .into_iter()
+                    .zip(&m.curve.seconds_mean)
+                    .map(|((_, mean, error), &seconds)| (seconds, mean, error))
+                    .collect();
+                Series::mean_std(m.label(), &points)
+            })
+            .collect();
+        chart.hlines.push((result.oracle.val_accuracy, "oracle".to_string()));
+        write_chart(&chart, &format!("{prefix}-methods-time"))?;
     }
     let predictors: Vec<&MethodResult> = result.methods.iter().filter(|m| m.method == "predictor").collect();
     if !predictors.is_empty() {

@@ -5,12 +5,14 @@
 //! - [`spec`]: pruning and validity (`model_spec.py`, `api._check_spec`);
 //! - [`hash`]: the module hash that is the dataset's id (`graph_util.hash_module`);
 //! - [`canonical`]: one vertex order per isomorphism class;
+//! - [`cost`]: trainable parameters and FLOPs of the network a cell builds (`model_builder.py`);
 //! - [`enumerate`]: all 423,624 unique cells (`generate_graphs.py`);
 //! - [`sample`], [`mutate`]: random cells and evolution's random edits;
 //! - [`json`]: the record forms we accept.
 
 pub mod canonical;
 pub mod cell;
+pub mod cost;
 pub mod enumerate;
 pub mod hash;
 pub mod json;

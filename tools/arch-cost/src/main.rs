@@ -1,0 +1,113 @@
+//! `arch-cost`: add trainable parameters and FLOPs to NAS-Bench-101 architecture lines.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
+use np_io::records::{RawLine, json_kind};
+use np_io::{InputOutputArgs, InvalidLinePolicy, Output, RecordReader, ToolError, run_tool};
+use np_spaces::nb101::cost::{NetworkCost, network_cost};
+use np_spaces::nb101::json::spec_from_record;
+use serde_json::Value;
+
+const EXAMPLES: &str = "\
+Examples:
+  # accuracy against size: score every cell, add its cost, keep the non-dominated 20
+  arch-sample --all | gcn-score -m model.onnx | arch-cost | topk --pareto pred:max,params:min -k 20
+
+  # the cheapest of 1000 random cells by FLOPs
+  arch-sample --count 1000 --seed 1 | arch-cost | topk -k 10 --by flops --asc
+
+  # the dataset's count for any spelling of a cell: canonicalise first
+  arch-encode --format none cells.jsonl | arch-cost
+
+Input lines hold a cell in any form arch-encode accepts (\"adjacency\" + \"ops\",
+\"module_adjacency\" + \"module_operations\", a 56-integer NASLib tuple as \"naslib\" or as the
+whole line). Each line is written back unchanged with \"params\" (trainable parameters) and
+\"flops\" (one 32x32x3 image; multiply-adds of convolutions and the dense layer, plus batch
+norm, ReLU and max-pool operations, as NAS-Bench-Suite-Zero counts them) appended, or replaced
+where the line has them; a bare tuple becomes {\"naslib\": TUPLE, \"params\": .., \"flops\": ..}.
+The cell is pruned but kept in its own vertex order: isomorphic spellings can differ by the
+channels the cell's channel split hands to its first vertices (see docs/COST.md).";
+
+/// Add trainable parameters and FLOPs to NAS-Bench-101 architecture lines.
+#[derive(Parser, Debug)]
+#[command(name = "arch-cost", version, after_help = EXAMPLES)]
+struct Args {
+    /// Search space of the input lines (only nb101 has a cost model).
+    #[arg(long, default_value = "nb101")]
+    space: String,
+
+    /// Count invalid lines on stderr and go on, instead of stopping at the first.
+    #[arg(long)]
+    skip_invalid: bool,
+
+    #[command(flatten)]
+    io: InputOutputArgs,
+}
+
+/// The cost of one line's cell, or why the line has none.
+fn line_cost(line: &RawLine) -> Result<(Value, NetworkCost), ToolError> {
+    let value = line.parse_value()?;
+    let bad = |message: String| ToolError::bad_line(line.number, message);
+    match &value {
+        Value::Object(fields) => match fields.get("space") {
+            Some(space) if space.as_str() != Some("nb101") => {
+                return Err(bad(format!("record is from space {space} but arch-cost models nb101 only")));
+            }
+            _ => {}
+        },
+        Value::Array(_) => {}
+        other => return Err(bad(format!("expected a JSON object (or an array tuple), got {}", json_kind(other)))),
+    }
+    let cell = spec_from_record(&value).and_then(|spec| spec.prune_and_validate()).map_err(|e| bad(e.0))?;
+    Ok((value, network_cost(&cell)))
+}
+
+/// The line with `params` and `flops`: appended to the text when new, so every other byte stays.
+fn costed_line(line: &RawLine) -> Result<String, ToolError> {
+    let (value, cost) = line_cost(line)?;
+    let (params, flops) = (cost.trainable_parameters, cost.flops);
+    match value {
+        Value::Object(mut fields) if fields.contains_key("params") || fields.contains_key("flops") => {
+            fields.insert("params".into(), params.into());
+            fields.insert("flops".into(), flops.into());
+            Ok(serde_json::to_string(&fields).expect("records serialise"))
+        }
+        Value::Object(_) => {
+            let body = line.text.trim_end();
+            let open = body.strip_suffix('}').expect("a JSON object ends with '}'");
+            Ok(format!("{open},\"params\":{params},\"flops\":{flops}}}"))
+        }
+        _ => Ok(format!("{{\"naslib\":{},\"params\":{params},\"flops\":{flops}}}", line.text.trim())),
+    }
+}
+
+fn cost_tool(args: &Args) -> Result<(), ToolError> {
+    if args.space != "nb101" {
+        return Err(ToolError::usage(format!("no cost model for space '{}' (known: nb101)", args.space)));
+    }
+    let reader = RecordReader::open(args.io.input.as_deref())?;
+    let mut output = Output::create(args.io.output.as_deref())?;
+    let mut invalid = InvalidLinePolicy::new(args.skip_invalid);
+    map_lines_in_order(
+        reader,
+        DEFAULT_CHUNK_LINES,
+        |lines| lines.iter().map(costed_line).collect(),
+        |_, costed| match costed {
+            Ok(text) => output.write_line(&text),
+            Err(error) => invalid.handle(error),
+        },
+    )?;
+    output.finish()?;
+    invalid.report("arch-cost");
+    Ok(())
+}
+
+#[global_allocator]
+static ALLOCATOR: np_io::ToolAllocator = np_io::TOOL_ALLOCATOR;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    run_tool("arch-cost", || cost_tool(&args))
+}

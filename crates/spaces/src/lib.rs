@@ -14,10 +14,13 @@
 //!   `nas-bench-graph` package; `nbgraph-proteins` is the 2,021 of its proteins table.
 //! - [`proxyless::Proxyless`] (`proxyless`): the ProxylessNAS mobile (ImageNet) space of the
 //!   Neural Predictor paper, a chain of 22 searchable layers (6.64·10^17 architectures).
+//! - [`naap::Naap`] (`naap`): NAAP-440's 440 small CIFAR-10 CNNs, chains of 3 or 4 conv
+//!   layers, enumerated in the dataset's order by its published generator.
 //!
 //! This crate does not read or write files or streams; tools do that through `np-io`.
 
 pub mod graph;
+pub mod naap;
 pub mod nb101;
 pub mod nbgraph;
 pub mod proxyless;
@@ -165,7 +168,7 @@ pub trait SpaceVisitor {
 }
 
 /// Names accepted by [`with_space`].
-pub const SPACE_NAMES: &[&str] = &["nb101", "nbgraph", "nbgraph-proteins", "proxyless"];
+pub const SPACE_NAMES: &[&str] = &["nb101", "nbgraph", "nbgraph-proteins", "proxyless", "naap"];
 
 /// Runs `visitor` with the space called `name`.
 pub fn with_space<V: SpaceVisitor>(name: &str, visitor: V) -> Result<V::Output, InvalidArchitecture> {
@@ -174,6 +177,7 @@ pub fn with_space<V: SpaceVisitor>(name: &str, visitor: V) -> Result<V::Output, 
         "nbgraph" => Ok(visitor.visit(&nbgraph::NbGraph::new())),
         "nbgraph-proteins" => Ok(visitor.visit(&nbgraph::NbGraph::proteins())),
         "proxyless" => Ok(visitor.visit(&proxyless::Proxyless::new())),
+        "naap" => Ok(visitor.visit(&naap::Naap::new())),
         other => invalid(format!("unknown search space '{other}' (known: {})", SPACE_NAMES.join(", "))),
     }
 }

@@ -36,6 +36,7 @@ train the child, drop the oldest (Real et al. 2019; NAS-Bench-101's notebook).";
 #[derive(Parser, Debug)]
 #[command(name = "arch-evolve", version, after_help = EXAMPLES)]
 struct Args {
+    /// Search space: nb101, nbgraph, nbgraph-proteins, proxyless, ...
     #[arg(long, default_value = "nb101")]
     space: String,
 
@@ -69,6 +70,7 @@ struct Args {
     #[arg(long, default_value_t = 1)]
     batch: usize,
 
+    /// Seed of the evolution: initial population, tournaments and mutations.
     #[arg(long, default_value_t = 0)]
     seed: u64,
 

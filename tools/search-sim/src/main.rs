@@ -66,6 +66,7 @@ struct Args {
     #[arg(long, default_value_t = 172)]
     figure_n: usize,
 
+    /// Seed of the trials (each trial and method draws from its own stream).
     #[arg(long, default_value_t = 1)]
     seed: u64,
 

@@ -192,8 +192,8 @@ mod tests {
         }
         let mut text = header + "\n";
         for id in 1..=rows {
-            text += &format!("{id},0,2566,231600,3,2,12,16,0.5888");
-            text += &",1.8651,1.8,0.3625".repeat(EPOCHS);
+            text += &format!("{id},0,1000,5000,3,2,12,16,0.75");
+            text += &",1.25,1.5,0.5".repeat(EPOCHS);
             text += "\n";
         }
         text
@@ -204,20 +204,20 @@ mod tests {
         let rows = read_table(table(MODEL_COUNT).as_bytes(), "t.csv").unwrap();
         assert_eq!(rows.len(), MODEL_COUNT);
         let last = &rows[MODEL_COUNT - 1];
-        assert_eq!((last.line, last.model_id, last.num_params, last.max_accuracy), (441, 440, 2566, 0.5888));
-        assert_eq!(last.epochs[89], EpochResult { accuracy: 0.3625, loss_mean: 1.8651, loss_median: 1.8 });
+        assert_eq!((last.line, last.model_id, last.num_params, last.max_accuracy), (441, 440, 1000, 0.75));
+        assert_eq!(last.epochs[89], EpochResult { accuracy: 0.5, loss_mean: 1.25, loss_median: 1.5 });
     }
 
     #[test]
     fn bad_rows_name_the_file_and_line() {
         let good = table(MODEL_COUNT);
         let cases = [
-            (good.replacen("\n3,0,2566", "\n3,0,x2566", 1), "t.csv: line 4: NumParams is 'x2566', not a whole number"),
+            (good.replacen("\n3,0,1000", "\n3,0,x1000", 1), "t.csv: line 4: NumParams is 'x1000', not a whole number"),
             (good.replacen("\n5,0,", "\n5,2,", 1), "t.csv: line 6: IsTest is 2, expected 0 or 1"),
             (good.replacen("\n7,0,", "\n8,0,", 1), "t.csv: line 8: ModelId is 8, expected 7"),
-            (good.replacen(",0.5888,", ",58.88,", 1), "t.csv: line 2: MaxAccuracy is 58.88, not an accuracy fraction"),
-            (good.replacen(",1.8651,", ",nan,", 1), "t.csv: line 2: e1LossMean is nan, not a finite loss"),
-            (good.replacen(",0.3625\n", "\n", 1), "t.csv: line 2: 278 fields, but the header has 279"),
+            (good.replacen(",0.75,", ",75,", 1), "t.csv: line 2: MaxAccuracy is 75, not an accuracy fraction"),
+            (good.replacen(",1.25,", ",nan,", 1), "t.csv: line 2: e1LossMean is nan, not a finite loss"),
+            (good.replacen(",0.5\n", "\n", 1), "t.csv: line 2: 278 fields, but the header has 279"),
             (good.replacen("e9Accuracy", "e9Acc", 1), "t.csv: line 1: missing column 'e9Accuracy'"),
             (table(MODEL_COUNT - 1), "t.csv: 439 models, NAAP-440 has 440"),
         ];

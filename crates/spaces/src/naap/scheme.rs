@@ -156,7 +156,7 @@ mod tests {
 
     #[test]
     fn compact_text_and_parameters_of_the_first_published_scheme() {
-        // ModelId 1 of naap440.csv: NumParams 2566.
+        // 3·3·3·12 + 2·12 + 3·3·12·16 + 2·16 + 1·1·16·16 + 2·16 + 16·10 + 10.
         let scheme = Scheme { layers: vec![layer(3, 12, 2, false), layer(3, 16, 2, false), layer(1, 16, 1, false)] };
         assert_eq!(scheme.compact_text(), "k3w12s2-k3w16s2-k1w16s1");
         assert_eq!(scheme.parameter_count(), 2566);

@@ -247,3 +247,35 @@ fn plain_architecture_lines_score_like_encoded_ones() {
     assert_eq!(bad.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("line 1: no 'graph' field, and not a valid nb101 architecture"), "{stderr}");
 }
+
+#[test]
+fn fraction_labels_train_like_percent_labels() {
+    let cells = unique_zc500_cells();
+    let fractions: Vec<Value> = cells
+        .iter()
+        .map(|cell| {
+            let mut cell = cell.clone();
+            cell["val_accuracy"] = Value::from(cell["val_accuracy"].as_f64().unwrap() / 100.0);
+            cell
+        })
+        .collect();
+    let (percent_dir, fraction_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let percent_model = train(percent_dir.path(), &cells[..150], &[]);
+    let fraction_model = train(fraction_dir.path(), &fractions[..150], &[]);
+    let test: String = cells[150..].iter().map(|r| format!("{r}\n")).collect();
+    let score = |model: &Path| {
+        let scored = run_ok("gcn-score", &["--backend", "native", "-m", model.to_str().unwrap()], test.as_bytes());
+        field(&json_lines(&scored), "pred")
+    };
+    let (percent, fraction) = (score(&percent_model), score(&fraction_model));
+    let spread = fraction.iter().cloned().fold(f64::MIN, f64::max) - fraction.iter().cloned().fold(f64::MAX, f64::min);
+    let percent_spread =
+        percent.iter().cloned().fold(f64::MIN, f64::max) - percent.iter().cloned().fold(f64::MAX, f64::min);
+    assert!(
+        spread > 0.001,
+        "fraction labels must not collapse to a constant (spread {spread}, percent {percent_spread})"
+    );
+    for (p, f) in percent.iter().zip(&fraction) {
+        assert!((p - 100.0 * f).abs() < 0.01, "the same network in other units: {p} vs {}", 100.0 * f);
+    }
+}

@@ -76,9 +76,17 @@ pub fn fit(
     progress: &(dyn Fn(&str, usize, f64) + Sync),
 ) -> Result<Predictor, String> {
     let (low, high) = settings.label_range;
-    let head = Head::Regression { low, high };
+    // The regressor always learns in percent: with fractions the squared errors are 10⁴ times
+    // smaller, the weight decay wins and the network collapses to a constant. The logit is the
+    // same in either unit, so the trained weights serve the fraction range unchanged.
+    let to_percent = match settings.label_scale {
+        LabelScale::Percent => 1.0,
+        LabelScale::Fraction => 100.0,
+    };
+    let head = Head::Regression { low: low * to_percent, high: high * to_percent };
     let train_regressor = |samples: &[GraphSample<f32>], labels: &[f64]| {
-        train(samples, labels, &settings.config, head, &settings.training, |epoch, loss| {
+        let labels: Vec<f64> = labels.iter().map(|y| y * to_percent).collect();
+        train(samples, &labels, &settings.config, head, &settings.training, |epoch, loss| {
             progress("regressor", epoch, loss)
         })
     };

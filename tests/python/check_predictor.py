@@ -1,8 +1,11 @@
 """Round-trip check of an exported predictor with the reference ONNX tooling.
 
 Usage: check_predictor.py MODEL.onnx ENCODED.jsonl
-Runs onnx.checker (full check, with shape inference) and scores the encoded lines with
-Python's onnxruntime; prints one JSON object per line: {"pred": ..., "p_good": ...}.
+Runs onnx.checker (full check, with shape inference) and scores the lines with Python's
+onnxruntime; prints one JSON object per line: {"pred": ..., "p_good": ...}. A GCN file
+(format neural-predictor/gcn/1) reads the lines' `graph` encoding; a tree file
+(neural-predictor/trees/1) reads the numeric fields its metadata lists, by dotted path, then
+the `flat` encoding when it was trained with one.
 """
 import json
 import sys
@@ -12,13 +15,39 @@ import onnx
 import onnxruntime
 
 
+def field(record, name):
+    """A field by name, or else by dotted path (as the tools read them)."""
+    if name in record:
+        return record[name]
+    value = record
+    for part in name.split("."):
+        value = value[int(part)] if isinstance(value, list) else value[part]
+    return value
+
+
+def tree_features(meta, records):
+    names = json.loads(meta["features"])
+    rows = []
+    for record in records:
+        row = [float(field(record, name)) for name in names]
+        if meta["flat"] == "true":
+            row += [float(x) for x in record["flat"]]
+        rows.append(row)
+    return np.array(rows, dtype=np.float32).reshape(len(records), int(meta["feature_count"]))
+
+
 def main(model_path, lines_path):
     onnx.checker.check_model(model_path, full_check=True)
     model = onnx.load(model_path)
     meta = {prop.key: prop.value for prop in model.metadata_props}
-    max_nodes = int(meta["max_nodes"])
     session = onnxruntime.InferenceSession(model_path, providers=["CPUExecutionProvider"])
     records = [json.loads(line) for line in open(lines_path) if line.strip()]
+    if meta["format"] == "neural-predictor/trees/1":
+        (pred,) = session.run(["pred"], {"features": tree_features(meta, records)})
+        for value in pred:
+            print(json.dumps({"pred": float(value)}))
+        return
+    max_nodes = int(meta["max_nodes"])
     graphs = [record["graph"] for record in records]
     feeds = {
         "adjacency": np.array([g["adjacency"] for g in graphs], dtype=np.float32),

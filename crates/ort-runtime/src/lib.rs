@@ -26,16 +26,20 @@
 //!   is its path search alone, without loading anything.
 //! - [`OrtPredictor`]: one model session; [`OrtPredictor::run`] scores a batch of graph-encoded
 //!   architectures from row-major `f32` buffers.
+//! - [`OrtFeaturePredictor`]: the same for models over one feature vector per architecture
+//!   (the tree predictors of `np-trees`).
 //!
 //! Not done here: reading the model's metadata (label range, op vocabulary: use
 //! `np_onnx::read_model`), encoding architectures (`np-encoding`), batching records (the
-//! tools), or choosing between this backend and the native one (`np-gcn`).
+//! tools), or choosing between this backend and the native ones (`np-gcn`, `np-trees`).
 
+mod features;
 mod predictor;
 mod runtime;
 
 use std::fmt;
 
+pub use features::OrtFeaturePredictor;
 pub use predictor::OrtPredictor;
 pub use runtime::{init_runtime, locate_runtime_library};
 

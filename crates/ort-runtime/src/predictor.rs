@@ -40,32 +40,7 @@ impl OrtPredictor {
     /// The model must have the inputs `adjacency`, `op_onehot` and `node_mask` and the output
     /// `pred`; `node_features` and `p_good` are optional.
     pub fn load(model: &[u8], device: Device, intra_threads: Option<usize>) -> Result<Self, RuntimeError> {
-        // Before loading the library, so that a build without CUDA says so even without one.
-        let execution_providers = execution_providers(device)?;
-        let environment = runtime::environment()?;
-        let mut builder = Session::builder(&environment)
-            .map_err(|e| RuntimeError::new("cannot create an ONNX Runtime session", e))?;
-        // Our tools parse and write on their own threads while a batch runs: ONNX Runtime's
-        // workers must sleep when idle rather than spin, or they take those threads' cores.
-        builder = builder
-            .with_intra_op_spinning(false)
-            .map_err(|e| RuntimeError::new("cannot configure ONNX Runtime's thread pool", e))?;
-        if let Some(threads) = intra_threads {
-            builder = builder
-                .with_intra_threads(threads)
-                .map_err(|e| RuntimeError::new(format!("cannot use {threads} intra-op threads"), e))?;
-        }
-        if !execution_providers.is_empty() {
-            builder = builder.with_execution_providers(execution_providers).map_err(|e| {
-                RuntimeError::new(
-                    format!("cannot use {device} (it needs the onnxruntime-gpu library, CUDA and cuDNN)"),
-                    e,
-                )
-            })?;
-        }
-        let session = builder
-            .commit_from_memory(model)
-            .map_err(|e| RuntimeError::new("ONNX Runtime cannot load the model", e))?;
+        let session = session(model, device, intra_threads)?;
         let inputs: Vec<String> = session.inputs().iter().map(|input| input.name().to_string()).collect();
         let outputs: Vec<String> = session.outputs().iter().map(|output| output.name().to_string()).collect();
         let predictor = OrtPredictor { session, inputs, outputs };
@@ -162,6 +137,31 @@ impl OrtPredictor {
     }
 }
 
+/// An ONNX Runtime session for `model` on `device` (see [`OrtPredictor::load`]).
+pub(crate) fn session(model: &[u8], device: Device, intra_threads: Option<usize>) -> Result<Session, RuntimeError> {
+    // Before loading the library, so that a build without CUDA says so even without one.
+    let execution_providers = execution_providers(device)?;
+    let environment = runtime::environment()?;
+    let mut builder =
+        Session::builder(&environment).map_err(|e| RuntimeError::new("cannot create an ONNX Runtime session", e))?;
+    // Our tools parse and write on their own threads while a batch runs: ONNX Runtime's
+    // workers must sleep when idle rather than spin, or they take those threads' cores.
+    builder = builder
+        .with_intra_op_spinning(false)
+        .map_err(|e| RuntimeError::new("cannot configure ONNX Runtime's thread pool", e))?;
+    if let Some(threads) = intra_threads {
+        builder = builder
+            .with_intra_threads(threads)
+            .map_err(|e| RuntimeError::new(format!("cannot use {threads} intra-op threads"), e))?;
+    }
+    if !execution_providers.is_empty() {
+        builder = builder.with_execution_providers(execution_providers).map_err(|e| {
+            RuntimeError::new(format!("cannot use {device} (it needs the onnxruntime-gpu library, CUDA and cuDNN)"), e)
+        })?;
+    }
+    builder.commit_from_memory(model).map_err(|e| RuntimeError::new("ONNX Runtime cannot load the model", e))
+}
+
 /// The execution providers to register for `device`, besides the CPU one that is always there.
 fn execution_providers(device: Device) -> Result<Vec<ExecutionProviderDispatch>, RuntimeError> {
     match device {
@@ -177,7 +177,7 @@ fn execution_providers(device: Device) -> Result<Vec<ExecutionProviderDispatch>,
 }
 
 /// A borrowed tensor over `data` (ONNX Runtime reads the caller's buffer in place).
-fn tensor<'a>(name: &str, shape: &[usize], data: &'a [f32]) -> Result<SessionInputValue<'a>, RuntimeError> {
+pub(crate) fn tensor<'a>(name: &str, shape: &[usize], data: &'a [f32]) -> Result<SessionInputValue<'a>, RuntimeError> {
     let view = TensorRef::from_array_view((shape.to_vec(), data))
         .map_err(|e| RuntimeError::new(format!("input `{name}`"), e))?;
     Ok(view.into())
@@ -201,7 +201,7 @@ fn per_node_width(name: &str, len: usize, nodes: usize) -> Result<usize, Runtime
 }
 
 /// Output `name` as `batch` values.
-fn output(outputs: &SessionOutputs<'_>, name: &str, batch: usize) -> Result<Vec<f32>, RuntimeError> {
+pub(crate) fn output(outputs: &SessionOutputs<'_>, name: &str, batch: usize) -> Result<Vec<f32>, RuntimeError> {
     let value = outputs.get(name).ok_or_else(|| RuntimeError(format!("the model returned no `{name}` output")))?;
     let (_, values) =
         value.try_extract_tensor::<f32>().map_err(|e| RuntimeError::new(format!("output `{name}`"), e))?;

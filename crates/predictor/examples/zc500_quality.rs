@@ -13,10 +13,9 @@ use std::collections::BTreeMap;
 use np_encoding::GraphEncoding;
 use np_gcn::GcnConfig;
 use np_gcn::train::TrainConfig;
+use np_predictor::cv::random_split;
 use np_predictor::fit::{FitSettings, LabelScale, TrainingData, fit};
 use np_predictor::{SpaceSignature, graph_sample};
-use rand::SeedableRng;
-use rand::seq::SliceRandom;
 use rayon::prelude::*;
 
 #[global_allocator]
@@ -66,9 +65,7 @@ fn main() {
     let results: Vec<(Scores, Scores)> = (0..seeds)
         .into_par_iter()
         .map(|seed| {
-            let mut order: Vec<usize> = (0..cells.len()).collect();
-            order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
-            let (train_idx, test_idx) = order.split_at(172);
+            let (train_idx, test_idx) = random_split(cells.len(), 172, seed);
             let data = TrainingData {
                 samples: train_idx.iter().map(|&i| graph_sample(&cells[i].graph)).collect(),
                 ids: train_idx.iter().map(|&i| cells[i].id.clone()).collect(),

@@ -120,6 +120,19 @@ pub fn cross_validate(
     results
 }
 
+/// A seeded random split of `count` items into `train` training and `count - train` test
+/// positions (a ChaCha8 shuffle, then the first `train`): the splits of the zc500 quality
+/// benchmarks, shared so that every predictor is judged on the same cells.
+///
+/// # Panics
+/// If `train > count`.
+pub fn random_split(count: usize, train: usize, seed: u64) -> (Vec<usize>, Vec<usize>) {
+    let mut order: Vec<usize> = (0..count).collect();
+    order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed));
+    let test = order.split_off(train);
+    (order, test)
+}
+
 /// The hidden size whose network has about `factor` times the parameters of `config` (the
 /// paper's heuristic: train the final model, which sees all N lines instead of two thirds,
 /// about 1.5× wider). `factor <= 1` keeps the size.

@@ -43,14 +43,20 @@ pub struct TrainingData {
 }
 
 impl TrainingData {
-    /// md5 of `id<TAB>label<LF>` per line, in order: identifies the training set in the file.
+    /// The [`training_digest`] of these lines.
     pub fn digest(&self) -> String {
-        let mut hasher = Md5::new();
-        for (id, label) in self.ids.iter().zip(&self.labels) {
-            hasher.update(format!("{id}\t{label}\n").as_bytes());
-        }
-        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        training_digest(&self.ids, &self.labels)
     }
+}
+
+/// md5 of `id<TAB>label<LF>` per training line, in order: identifies the training set in a
+/// predictor file (`training_digest` in its metadata), whatever the model.
+pub fn training_digest(ids: &[String], labels: &[f64]) -> String {
+    let mut hasher = Md5::new();
+    for (id, label) in ids.iter().zip(labels) {
+        hasher.update(format!("{id}\t{label}\n").as_bytes());
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// How to train.

@@ -1,5 +1,6 @@
 //! `gcn-score`: add predicted accuracy (`pred`, and `p_good` for two-stage predictors) to
-//! encoded architecture lines.
+//! architecture lines, with any predictor file the project writes: a GCN (`gcn-train`) or
+//! gradient-boosted trees on line features (`gbt-train`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,8 +11,9 @@ use np_encoding::{EncodingShape, GraphEncoding};
 use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{InputOutputArgs, InvalidLinePolicy, Output, RecordReader, ToolError, run_tool};
-use np_ort::{Device, OrtPredictor};
+use np_ort::{Device, OrtFeaturePredictor, OrtPredictor};
 use np_predictor::{Predictor, encode_architecture, graph_sample};
+use np_trees::TreePredictor;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::Value;
@@ -27,8 +29,13 @@ Examples:
   # on an NVIDIA GPU (build with --features cuda, onnxruntime-gpu's library in ORT_DYLIB_PATH)
   gcn-score -m model.onnx --device cuda pool.jsonl
 
-Input lines are encoded architectures (arch-encode --format graph) or plain architecture lines
-(arch-sample output), which are encoded on the fly. Each line is written back unchanged with
+  # a tree predictor from gbt-train: the lines need the features it was trained on
+  arch-encode --format flat zc500.jsonl | gcn-score -m trees.onnx
+
+For a GCN file, input lines are encoded architectures (arch-encode --format graph) or plain
+architecture lines (arch-sample output), which are encoded on the fly. For a tree file, each
+line must carry the numeric fields the file lists (and `flat` if it was trained with --flat);
+a missing or non-numeric one stops the tool with the line's number. Each line is written back unchanged with
 \"pred\" (and \"p_good\") appended, in input order. The ONNX Runtime library is found through ORT_DYLIB_PATH or the project's .venv
 (installed by `make setup`).";
 
@@ -36,7 +43,7 @@ Input lines are encoded architectures (arch-encode --format graph) or plain arch
 enum Backend {
     /// ONNX Runtime, through the `ort` crate.
     Ort,
-    /// The same weights run by this project's Rust forward pass.
+    /// The same weights (or trees) run by this project's Rust code.
     Native,
 }
 
@@ -50,7 +57,7 @@ enum DeviceArg {
 #[derive(Parser, Debug)]
 #[command(name = "gcn-score", version, after_help = EXAMPLES)]
 struct Args {
-    /// The predictor file written by gcn-train.
+    /// The predictor file written by gcn-train or gbt-train.
     #[arg(short = 'm', long = "model", value_name = "FILE")]
     model: PathBuf,
 
@@ -61,7 +68,7 @@ struct Args {
     #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
     device: DeviceArg,
 
-    /// Graphs per inference call (default 1024 on CPU, 16384 on CUDA).
+    /// Lines per inference call (default 1024 on CPU, 16384 on CUDA).
     #[arg(long)]
     batch: Option<usize>,
 
@@ -85,10 +92,22 @@ struct ScoredFields {
     p_good: Option<IgnoredAny>,
 }
 
+/// What the predictor file holds, told apart by its `format` metadata.
+enum Model {
+    Gcn { predictor: Box<Predictor>, shape: EncodingShape },
+    Trees(Box<TreePredictor>),
+}
+
+/// A line's model input.
+enum ModelInput {
+    Graph(GraphEncoding),
+    Features(Vec<f64>),
+}
+
 /// A line ready to score.
 struct PendingLine {
     text: String,
-    graph: GraphEncoding,
+    input: ModelInput,
     /// The line already has `pred`/`p_good`: rewrite it instead of appending.
     rescored: bool,
 }
@@ -96,9 +115,46 @@ struct PendingLine {
 enum Scorer {
     Native(Box<Predictor>),
     Ort(OrtPredictor),
+    TreesNative(Box<TreePredictor>),
+    TreesOrt(OrtFeaturePredictor),
 }
 
-fn parse_line(line: &RawLine, predictor: &Predictor, shape: &EncodingShape) -> Result<PendingLine, ToolError> {
+fn load_model(path: &std::path::Path, bytes: &[u8]) -> Result<Model, ToolError> {
+    let bad = |e: String| ToolError::usage(format!("{}: {e}", path.display()));
+    let format = np_trees::file_format(bytes).map_err(bad)?;
+    if format == np_trees::FORMAT {
+        return Ok(Model::Trees(Box::new(TreePredictor::from_onnx(bytes).map_err(bad)?)));
+    }
+    if format != np_predictor::meta::FORMAT {
+        return Err(bad(format!(
+            "unknown predictor format '{format}' (this version reads '{}' and '{}')",
+            np_predictor::meta::FORMAT,
+            np_trees::FORMAT
+        )));
+    }
+    let predictor = Predictor::from_onnx(bytes).map_err(bad)?;
+    let shape = EncodingShape {
+        max_nodes: predictor.meta.max_nodes,
+        op_count: predictor.meta.op_vocabulary.len(),
+        feature_count: predictor.meta.node_features.len(),
+        fixed_topology: false,
+    };
+    Ok(Model::Gcn { predictor: Box::new(predictor), shape })
+}
+
+fn parse_line(line: &RawLine, model: &Model) -> Result<PendingLine, ToolError> {
+    match model {
+        Model::Gcn { predictor, shape } => parse_graph_line(line, predictor, shape),
+        Model::Trees(predictor) => {
+            let record = Value::Object(line.parse_object()?.fields);
+            let features = predictor.meta.features.values(&record, line.number)?;
+            let rescored = record.get("pred").is_some() || record.get("p_good").is_some();
+            Ok(PendingLine { text: line.text.clone(), input: ModelInput::Features(features), rescored })
+        }
+    }
+}
+
+fn parse_graph_line(line: &RawLine, predictor: &Predictor, shape: &EncodingShape) -> Result<PendingLine, ToolError> {
     let bad = |message: String| ToolError::bad_line(line.number, message);
     if !line.text.trim_end().ends_with('}') {
         return Err(bad("expected a JSON object".into()));
@@ -121,7 +177,29 @@ fn parse_line(line: &RawLine, predictor: &Predictor, shape: &EncodingShape) -> R
         }
     };
     graph.check_shape(shape).map_err(|e| bad(format!("{e} (the predictor's space is {})", predictor.meta.space)))?;
-    Ok(PendingLine { text: line.text.clone(), graph, rescored: fields.pred.is_some() || fields.p_good.is_some() })
+    Ok(PendingLine {
+        text: line.text.clone(),
+        input: ModelInput::Graph(graph),
+        rescored: fields.pred.is_some() || fields.p_good.is_some(),
+    })
+}
+
+fn graph(line: &PendingLine) -> &GraphEncoding {
+    match &line.input {
+        ModelInput::Graph(graph) => graph,
+        ModelInput::Features(_) => unreachable!("a GCN file's lines are parsed into graphs"),
+    }
+}
+
+fn features(line: &PendingLine) -> &[f64] {
+    match &line.input {
+        ModelInput::Features(features) => features,
+        ModelInput::Graph(_) => unreachable!("a tree file's lines are parsed into feature vectors"),
+    }
+}
+
+fn ort_error(error: np_ort::RuntimeError) -> ToolError {
+    ToolError::Runtime(anyhow::anyhow!("ONNX Runtime: {error}"))
 }
 
 fn score_batch(
@@ -130,8 +208,16 @@ fn score_batch(
     lines: &[PendingLine],
 ) -> Result<Vec<(f32, Option<f32>)>, ToolError> {
     match scorer {
+        Scorer::TreesNative(predictor) => {
+            Ok(lines.iter().map(|line| (predictor.ensemble.predict(features(line)), None)).collect())
+        }
+        Scorer::TreesOrt(session) => {
+            let values: Vec<f32> = lines.iter().flat_map(|line| features(line).iter().map(|&x| x as f32)).collect();
+            let pred = session.run(lines.len(), &values).map_err(ort_error)?;
+            Ok(pred.into_iter().map(|p| (p, None)).collect())
+        }
         Scorer::Native(predictor) => {
-            let samples: Vec<_> = lines.iter().map(|l| graph_sample(&l.graph)).collect();
+            let samples: Vec<_> = lines.iter().map(|l| graph_sample(graph(l))).collect();
             let scores = predictor.score_native(&samples, 256);
             Ok(scores.iter().map(|s| (s.pred as f32, s.p_good.map(|p| p as f32))).collect())
         }
@@ -143,16 +229,14 @@ fn score_batch(
             let mut features = Vec::with_capacity(batch * n * shape.feature_count);
             let mut mask = Vec::with_capacity(batch * n);
             for line in lines {
-                let g = &line.graph;
+                let g = graph(line);
                 adjacency.extend(g.adjacency.iter().flatten().map(|&b| b as f32));
                 onehot.extend(g.op_onehot.iter().flatten().map(|&b| b as f32));
                 features.extend(g.node_features.iter().flatten().map(|&x| x as f32));
                 mask.extend((0..n).map(|i| if i < g.nodes { 1.0f32 } else { 0.0 }));
             }
             let features = (shape.feature_count > 0).then_some(features.as_slice());
-            let (pred, p_good) = session
-                .run(batch, n, &adjacency, &onehot, features, &mask)
-                .map_err(|e| ToolError::Runtime(anyhow::anyhow!("ONNX Runtime: {e}")))?;
+            let (pred, p_good) = session.run(batch, n, &adjacency, &onehot, features, &mask).map_err(ort_error)?;
             Ok((0..batch).map(|i| (pred[i], p_good.as_ref().map(|p| p[i]))).collect())
         }
     }
@@ -184,25 +268,28 @@ fn write_scored(output: &mut Output, line: &PendingLine, pred: f32, p_good: Opti
 
 fn score_tool(args: &Args) -> Result<(), ToolError> {
     let bytes = std::fs::read(&args.model).with_context(|| format!("cannot read model {}", args.model.display()))?;
-    let predictor =
-        Predictor::from_onnx(&bytes).map_err(|e| ToolError::usage(format!("{}: {e}", args.model.display())))?;
-    let shape = EncodingShape {
-        max_nodes: predictor.meta.max_nodes,
-        op_count: predictor.meta.op_vocabulary.len(),
-        feature_count: predictor.meta.node_features.len(),
-        fixed_topology: false,
+    let model = load_model(&args.model, &bytes)?;
+    // Only the GCN reads it; a tree file's lines carry their feature vectors.
+    let shape = match &model {
+        Model::Gcn { shape, .. } => *shape,
+        Model::Trees(_) => EncodingShape { max_nodes: 0, op_count: 0, feature_count: 0, fixed_topology: false },
     };
     let default_batch = if args.device == DeviceArg::Cuda { 16384 } else { 1024 };
     let batch = args.batch.unwrap_or(default_batch).max(1);
     let mut scorer = match (args.backend, args.device) {
         (Backend::Native, DeviceArg::Cuda) => return Err(ToolError::usage("--device cuda needs --backend ort")),
-        (Backend::Native, DeviceArg::Cpu) => Scorer::Native(Box::new(predictor.clone())),
+        (Backend::Native, DeviceArg::Cpu) => match &model {
+            Model::Gcn { predictor, .. } => Scorer::Native(predictor.clone()),
+            Model::Trees(predictor) => Scorer::TreesNative(predictor.clone()),
+        },
         (Backend::Ort, device) => {
-            np_ort::init_runtime().map_err(|e| ToolError::Runtime(anyhow::anyhow!("{e}")))?;
+            let runtime = |e: np_ort::RuntimeError| ToolError::Runtime(anyhow::anyhow!("{e}"));
+            np_ort::init_runtime().map_err(runtime)?;
             let device = if device == DeviceArg::Cuda { Device::Cuda { device_id: 0 } } else { Device::Cpu };
-            Scorer::Ort(
-                OrtPredictor::load(&bytes, device, None).map_err(|e| ToolError::Runtime(anyhow::anyhow!("{e}")))?,
-            )
+            match &model {
+                Model::Gcn { .. } => Scorer::Ort(OrtPredictor::load(&bytes, device, None).map_err(runtime)?),
+                Model::Trees(_) => Scorer::TreesOrt(OrtFeaturePredictor::load(&bytes, device, None).map_err(runtime)?),
+            }
         }
     };
     let reader = RecordReader::open(args.io.input.as_deref())?;
@@ -223,7 +310,7 @@ fn score_tool(args: &Args) -> Result<(), ToolError> {
     map_lines_in_order(
         reader,
         DEFAULT_CHUNK_LINES.max(batch),
-        |lines| lines.iter().map(|line| parse_line(line, &predictor, &shape)).collect(),
+        |lines| lines.iter().map(|line| parse_line(line, &model)).collect(),
         |_, parsed| {
             match parsed {
                 Ok(line) => pending.push(line),

@@ -25,7 +25,7 @@ export NBGRAPH_DIR
 # exists once setup has run, after this file was read).
 NBGRAPH_LIGHT = $(or $(NBGRAPH_DIR),$$(ls -d $(abspath $(VENV))/lib/python3*/site-packages/nas_bench_graph/light | head -n 1))
 
-.PHONY: setup build release test demo demo-predictor demo-search bench bench-quality experiment clean
+.PHONY: setup build release test demo demo-predictor demo-search bench bench-quality bench-trees experiment clean
 
 ## setup: check the toolchains, fetch every Rust dependency (pinned by Cargo.lock) and install
 ## the Python packages of requirements.txt (ONNX Runtime's library among them) into .venv.
@@ -122,6 +122,13 @@ bench-quality: release
 	@mkdir -p runs/bench
 	$(BIN)/arch-encode --format graph $(NAS_DATA)/nb101/zc500.jsonl -o runs/bench/zc500.graph.jsonl
 	$(CARGO) run --release --locked -q -p np-predictor --example zc500_quality -- runs/bench/zc500.graph.jsonl
+
+## bench-trees: cheap signals (zero-cost proxies, cost, the flat encoding) in gradient-boosted
+## trees against the GCN, on the same 292 zc500 cells and ten 172/120 splits; each proxy's ρ.
+bench-trees: release
+	@mkdir -p runs/bench
+	$(BIN)/arch-encode --format flat $(NAS_DATA)/nb101/zc500.jsonl -o runs/bench/zc500.flat.jsonl
+	$(CARGO) run --release --locked -q -p np-trees --example zc500_trees -- runs/bench/zc500.flat.jsonl
 
 include make/search.mk
 

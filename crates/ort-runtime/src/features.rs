@@ -10,7 +10,7 @@ use crate::{Device, RuntimeError};
 const FEATURES: &str = "features";
 const PRED: &str = "pred";
 
-/// A model with the input `features` float32 [batch, F] and the output `pred` [batch] loaded
+/// A model with the input `features` float32 `[batch, F]` and the output `pred` `[batch]` loaded
 /// into ONNX Runtime. Like [`OrtPredictor`](crate::OrtPredictor), it runs from one thread at
 /// a time.
 #[derive(Debug)]
@@ -33,7 +33,7 @@ impl OrtFeaturePredictor {
     }
 
     /// Scores `batch` row-major feature vectors of equal length (`features.len() / batch`
-    /// each); returns `pred` [batch]. A batch of 0 returns nothing without running the model.
+    /// each); returns `pred` `[batch]`. A batch of 0 returns nothing without running the model.
     pub fn run(&mut self, batch: usize, features: &[f32]) -> Result<Vec<f32>, RuntimeError> {
         if batch == 0 {
             return Ok(Vec::new());

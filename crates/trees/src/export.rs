@@ -1,7 +1,7 @@
 //! Writing a tree predictor as ONNX: one `ai.onnx.ml` `TreeEnsembleRegressor` and a `Squeeze`.
 //!
-//! Input `features` float32 [batch, F]; the regressor's `scores` [batch, 1] are squeezed to
-//! the output `pred` [batch], the shape a GCN predictor's `pred` has, so a scorer treats both
+//! Input `features` float32 [batch, F]; the regressor's `scores` `[batch, 1]` are squeezed to
+//! the output `pred` `[batch]`, the shape a GCN predictor's `pred` has, so a scorer treats both
 //! alike. Nodes are listed tree by tree in preorder; node ids are positions within their tree.
 
 use np_onnx::builder::{Dim, ModelBuilder, Node as OnnxNode};

@@ -4,7 +4,7 @@
 //!
 //! A tree predictor is one ONNX file (IR 8, default opset 17 plus `ai.onnx.ml` opset 3): an
 //! `ai.onnx.ml` `TreeEnsembleRegressor` over the input `features` float32 [batch, F], squeezed
-//! to the output `pred` [batch] like a GCN predictor's. The metadata (`format`
+//! to the output `pred` `[batch]` like a GCN predictor's. The metadata (`format`
 //! `neural-predictor/trees/1`) names the features in order, so that a scorer computes the same
 //! vector from each line with the same code the trainer used ([`FeatureSet::values`]).
 //!

@@ -11,6 +11,8 @@
 //!   what searches over tabular benchmarks draw from.
 //! - [`random_search`], [`evolution`] (regularized evolution), [`neural_predictor`] (train
 //!   N, fit the GCN, train the predicted top K) and [`universe::Universe::oracle`].
+//! - [`pareto`]: accuracy against cost: the Pareto front, its hypervolume, and the Neural
+//!   Predictor aimed at the front instead of the single best.
 //! - [`experiment`]: many seeded trials of every method on one table, in parallel (the
 //!   paper's Figures 4 and 7).
 //! - [`curves`]: best-so-far curves of many trials, averaged at every budget, and the paper's
@@ -24,6 +26,7 @@ pub mod evaluation;
 pub mod evolution;
 pub mod experiment;
 pub mod neural_predictor;
+pub mod pareto;
 pub mod random_search;
 pub mod tables;
 pub mod universe;

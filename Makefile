@@ -25,7 +25,7 @@ export NBGRAPH_DIR
 # exists once setup has run, after this file was read).
 NBGRAPH_LIGHT = $(or $(NBGRAPH_DIR),$$(ls -d $(abspath $(VENV))/lib/python3*/site-packages/nas_bench_graph/light | head -n 1))
 
-.PHONY: setup build release test demo demo-predictor demo-search bench bench-quality bench-trees experiment clean
+.PHONY: setup build release test demo demo-predictor demo-search bench bench-quality bench-trees bench-naap experiment clean
 
 ## setup: check the toolchains, fetch every Rust dependency (pinned by Cargo.lock) and install
 ## the Python packages of requirements.txt (ONNX Runtime's library among them) into .venv.
@@ -130,7 +130,16 @@ bench-trees: release
 	$(BIN)/arch-encode --format flat $(NAS_DATA)/nb101/zc500.jsonl -o runs/bench/zc500.flat.jsonl
 	$(CARGO) run --release --locked -q -p np-trees --example zc500_trees -- runs/bench/zc500.flat.jsonl
 
+## bench-naap: NAAP-440's fixed 400/40 split, final accuracy from the scheme alone and after
+## 1, 2, 3, 5 and 9 epochs: trees, the GCN on the scheme graph and the early accuracy itself.
+bench-naap: release
+	@mkdir -p runs/bench
+	$(BIN)/naap-lines --csv $(NAS_DATA)/naap440/naap440.csv --schemes $(NAS_DATA)/naap440/generated_schemes.json --epochs 9 \
+	  | $(BIN)/arch-encode --space naap --format flat -o runs/bench/naap440.flat.jsonl
+	$(CARGO) run --release --locked -q -p np-trees --example naap440_table -- runs/bench/naap440.flat.jsonl
+
 include make/search.mk
+include make/pareto.mk
 
 clean:
 	$(CARGO) clean

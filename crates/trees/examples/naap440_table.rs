@@ -1,0 +1,198 @@
+//! NAAP-440: final accuracy from the scheme alone and after E epochs (the benchmark behind
+//! `make bench-naap`).
+//!
+//! Input: the 440 lines of `naap-lines --epochs 9`, encoded by `arch-encode --space naap
+//! --format flat`; the GCN's graph encoding is computed from each line's scheme
+//! (`np_predictor::encode_architecture`). The split is NAAP-440's own (`is_test`: 400 train,
+//! 40 test). For E = 0, 1, 2, 3, 5, 9:
+//! - trees with `gbt-train`'s defaults on the cost fields, the early-training fields
+//!   e1..eE (accuracy, loss mean, loss median) and the flat encoding;
+//! - for E = 0 the one-stage GCN on the scheme graph (`--weight-decay 0 --lr 1e-3 --epochs 40`);
+//! - for E > 0 the ranking by `eE_accuracy` itself, and a least-squares line from it to the
+//!   final accuracy fitted on the 400 (its MAE).
+//!
+//! Scored on the 40 test models: MAE (accuracy as a fraction) and NAAP-440's monotonicity
+//! (1 − violations / 780 pairs) with the violation count. Each model is trained with seeds
+//! 0..SEEDS; a column shows mean ± std over the seeds when they differ.
+//!
+//! Usage: naap440_table ENCODED.jsonl [SEEDS]
+
+use np_gcn::GcnConfig;
+use np_gcn::train::TrainConfig;
+use np_predictor::fit::{FitSettings, LabelScale, TrainingData, fit};
+use np_predictor::{SpaceSignature, encode_architecture, graph_sample};
+use np_trees::{FeatureRequest, TrainingRows, TreePredictor, TreeSettings};
+use rayon::prelude::*;
+use serde_json::Value;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The epoch counts of the table (NAAP-440 publishes up to 9 in its baseline).
+const EPOCH_COUNTS: [usize; 6] = [0, 1, 2, 3, 5, 9];
+
+/// The cost fields of `naap-lines`, the scheme's own numbers.
+const COST_FIELDS: [&str; 6] =
+    ["num_params", "num_macs", "num_layers", "num_stages", "first_layer_width", "last_layer_width"];
+
+/// One model's scores on the test set: MAE and the violation count (of 780 pairs).
+#[derive(Debug, Clone, Copy)]
+struct Scores {
+    mae: f64,
+    violations: u64,
+    pairs: u64,
+}
+
+impl Scores {
+    fn of(pred: &[f64], truth: &[f64]) -> Self {
+        let m = np_metrics::monotonicity(pred, truth);
+        Scores { mae: np_metrics::mae(pred, truth).unwrap_or(f64::NAN), violations: m.violations, pairs: m.pairs }
+    }
+
+    fn monotonicity(&self) -> f64 {
+        1.0 - self.violations as f64 / self.pairs as f64
+    }
+}
+
+/// `mean` when every value is the same (to the shown digits), else `mean ± std`.
+fn mean_std(values: &[f64], digits: usize) -> String {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+    if std < 0.5 * 10f64.powi(-(digits as i32)) {
+        format!("{mean:.digits$}")
+    } else {
+        format!("{mean:.digits$} ± {std:.digits$}")
+    }
+}
+
+/// One table row from the scores of each seed.
+fn row(name: &str, features: &str, runs: &[Scores], with_mae: bool) -> String {
+    let monotonicity: Vec<f64> = runs.iter().map(Scores::monotonicity).collect();
+    let violations: Vec<f64> = runs.iter().map(|s| s.violations as f64).collect();
+    let digits = if violations.iter().all(|&v| v == violations[0]) { 0 } else { 1 };
+    let mae: Vec<f64> = runs.iter().map(|s| s.mae).collect();
+    let mae = if with_mae { mean_std(&mae, 4) } else { "–".into() };
+    format!("| {name} | {features} | {} | {} | {mae} |", mean_std(&monotonicity, 4), mean_std(&violations, digits))
+}
+
+/// Least squares `y ≈ a + b·x`.
+fn fit_line(x: &[f64], y: &[f64]) -> (f64, f64) {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let sxx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
+    let b = sxy / sxx;
+    (my - b * mx, b)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let path = args.get(1).expect("usage: naap440_table ENCODED.jsonl [SEEDS]");
+    let seeds: u64 = args.get(2).map_or(5, |s| s.parse().expect("seed count"));
+    let records: Vec<Value> = std::fs::read_to_string(path)
+        .expect("readable input")
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| serde_json::from_str(line).expect("JSON line"))
+        .collect();
+    let is_test = |r: &Value| r["is_test"].as_u64().expect("is_test") == 1;
+    let train: Vec<&Value> = records.iter().filter(|r| !is_test(r)).collect();
+    let test: Vec<&Value> = records.iter().filter(|r| is_test(r)).collect();
+    let accuracy = |r: &&Value| r["accuracy"].as_f64().expect("accuracy");
+    let labels: Vec<f64> = train.iter().map(accuracy).collect();
+    let truth: Vec<f64> = test.iter().map(accuracy).collect();
+    let ids: Vec<String> = train.iter().map(|r| r["id"].as_str().expect("id").to_string()).collect();
+    let start = std::time::Instant::now();
+
+    // The GCN on the scheme graph, one run per seed.
+    let space = SpaceSignature::named("naap").expect("naap");
+    let graphs = |set: &[&Value]| -> Vec<_> {
+        set.iter().map(|r| graph_sample(&encode_architecture("naap", r).expect("a naap scheme"))).collect()
+    };
+    let data = TrainingData { samples: graphs(&train), ids: ids.clone(), labels: labels.clone() };
+    let test_graphs = graphs(&test);
+    let gcn_runs: Vec<Scores> = (0..seeds)
+        .into_par_iter()
+        .map(|seed| {
+            let settings = FitSettings {
+                config: GcnConfig::paper(space.shape.op_count + space.shape.feature_count),
+                training: TrainConfig {
+                    seed,
+                    epochs: 40,
+                    learning_rate: 1e-3,
+                    weight_decay: 0.0,
+                    ..TrainConfig::default()
+                },
+                label_field: "accuracy".into(),
+                label_scale: LabelScale::Fraction,
+                label_range: (0.1, 1.0),
+                threshold: None,
+            };
+            let gcn = fit(&space, &data, &settings, &|_, _, _| {}).expect("GCN training");
+            let pred: Vec<f64> = gcn.score_native(&test_graphs, 256).iter().map(|s| s.pred).collect();
+            Scores::of(&pred, &truth)
+        })
+        .collect();
+
+    let defaults = TreeSettings::default();
+    println!(
+        "NAAP-440: {} train / {} test models; trees: {} trees, depth {}, learning rate {}; GCN: 40 epochs, lr 1e-3, no weight decay; {seeds} seeds",
+        train.len(),
+        test.len(),
+        defaults.trees,
+        defaults.max_depth,
+        defaults.learning_rate
+    );
+    println!();
+    println!("| E | predictor | features | monotonicity (40 test models) | violations (of 780) | MAE |");
+    println!("|---|---|---|---|---|---|");
+    for epochs in EPOCH_COUNTS {
+        let mut patterns: Vec<String> = COST_FIELDS.iter().map(|f| f.to_string()).collect();
+        for kind in ["accuracy", "loss_mean", "loss_median"] {
+            patterns.extend((1..=epochs).map(|e| format!("e{e}_{kind}")));
+        }
+        let set = FeatureRequest { patterns, flat: true }.resolve(train[0], 1).expect("features of the first line");
+        let vectors = |set_of: &[&Value]| -> Vec<Vec<f64>> {
+            set_of.iter().map(|r| set.values(r, 1).expect("every feature")).collect()
+        };
+        let rows = TrainingRows { features: vectors(&train), ids: ids.clone(), labels: labels.clone() };
+        let test_rows = vectors(&test);
+        let tree_runs: Vec<Scores> = (0..seeds)
+            .into_par_iter()
+            .map(|seed| {
+                let settings = TreeSettings { seed, ..TreeSettings::default() };
+                let trees = TreePredictor::fit(set.clone(), &rows, "accuracy", &settings).expect("trees");
+                let pred: Vec<f64> = trees.predict(&test_rows).into_iter().map(f64::from).collect();
+                Scores::of(&pred, &truth)
+            })
+            .collect();
+        let early = match epochs {
+            0 => String::new(),
+            1 => " + e1 (accuracy, loss mean, loss median)".to_string(),
+            _ => format!(" + e1..e{epochs} (accuracy, loss mean, loss median)"),
+        };
+        let flat = set.flat_length.unwrap_or(0);
+        println!("{}", row(&format!("{epochs} | trees"), &format!("cost (6){early} + flat[{flat}]"), &tree_runs, true));
+        if epochs == 0 {
+            println!("{}", row("0 | GCN, one stage", "scheme graph", &gcn_runs, true));
+        } else {
+            println!("| {epochs} | GCN | – | not run: the GCN takes no graph-level inputs yet | – | – |");
+            let field = format!("e{epochs}_accuracy");
+            let value = |r: &&Value| r[&field].as_f64().expect("early accuracy");
+            let x_train: Vec<f64> = train.iter().map(value).collect();
+            let x_test: Vec<f64> = test.iter().map(value).collect();
+            let (a, b) = fit_line(&x_train, &labels);
+            let line: Vec<f64> = x_test.iter().map(|x| a + b * x).collect();
+            // The value itself ranks; a line fitted on the 400 (positive slope, the same order)
+            // gives it an MAE.
+            let scores = Scores { mae: Scores::of(&line, &truth).mae, ..Scores::of(&x_test, &truth) };
+            println!(
+                "{}",
+                row(&format!("{epochs} | no model: {field} (MAE: a line fitted on the 400)"), "1", &[scores], true)
+            );
+        }
+    }
+    println!();
+    println!("{:.0} s", start.elapsed().as_secs_f64());
+}

@@ -7,6 +7,8 @@
 //! 40 test). For E = 0, 1, 2, 3, 5, 9:
 //! - trees with `gbt-train`'s defaults on the cost fields, the early-training fields
 //!   e1..eE (accuracy, loss mean, loss median) and the flat encoding;
+//! - the same trees with the GCN's prediction as one more feature (stacked: out-of-fold
+//!   predictions on the 400 from five folds, the GCN trained on all 400 for the 40);
 //! - for E = 0 the one-stage GCN on the scheme graph (`--weight-decay 0 --lr 1e-3 --epochs 40`);
 //! - for E > 0 the ranking by `eE_accuracy` itself, and a least-squares line from it to the
 //!   final accuracy fitted on the 400 (its MAE).
@@ -34,6 +36,9 @@ const EPOCH_COUNTS: [usize; 6] = [0, 1, 2, 3, 5, 9];
 /// The cost fields of `naap-lines`, the scheme's own numbers.
 const COST_FIELDS: [&str; 6] =
     ["num_params", "num_macs", "num_layers", "num_stages", "first_layer_width", "last_layer_width"];
+
+/// Folds of the GCN's out-of-fold predictions on the training models (stacking).
+const FOLDS: usize = 5;
 
 /// One model's scores on the test set: MAE and the violation count (of 780 pairs).
 #[derive(Debug, Clone, Copy)]
@@ -112,28 +117,50 @@ fn main() {
     };
     let data = TrainingData { samples: graphs(&train), ids: ids.clone(), labels: labels.clone() };
     let test_graphs = graphs(&test);
-    let gcn_runs: Vec<Scores> = (0..seeds)
+    let fit_gcn = |seed: u64, rows: &[usize]| {
+        let data = TrainingData {
+            samples: rows.iter().map(|&i| data.samples[i].clone()).collect(),
+            ids: rows.iter().map(|&i| data.ids[i].clone()).collect(),
+            labels: rows.iter().map(|&i| data.labels[i]).collect(),
+        };
+        let settings = FitSettings {
+            config: GcnConfig::paper(space.shape.op_count + space.shape.feature_count),
+            training: TrainConfig {
+                seed,
+                epochs: 40,
+                learning_rate: 1e-3,
+                weight_decay: 0.0,
+                ..TrainConfig::default()
+            },
+            label_field: "accuracy".into(),
+            label_scale: LabelScale::Fraction,
+            label_range: (0.1, 1.0),
+            threshold: None,
+        };
+        fit(&space, &data, &settings, &|_, _, _| {}).expect("GCN training")
+    };
+    let predict = |gcn: &np_predictor::Predictor, samples: &[_]| -> Vec<f64> {
+        gcn.score_native(samples, 256).iter().map(|s| s.pred).collect()
+    };
+    // Per seed: the GCN trained on the 400 and its predictions on the 40, and its out-of-fold
+    // predictions on the 400 (five folds, position mod 5), which the stacked trees learn from.
+    let gcn_runs: Vec<(Vec<f64>, Vec<f64>)> = (0..seeds)
         .into_par_iter()
         .map(|seed| {
-            let settings = FitSettings {
-                config: GcnConfig::paper(space.shape.op_count + space.shape.feature_count),
-                training: TrainConfig {
-                    seed,
-                    epochs: 40,
-                    learning_rate: 1e-3,
-                    weight_decay: 0.0,
-                    ..TrainConfig::default()
-                },
-                label_field: "accuracy".into(),
-                label_scale: LabelScale::Fraction,
-                label_range: (0.1, 1.0),
-                threshold: None,
-            };
-            let gcn = fit(&space, &data, &settings, &|_, _, _| {}).expect("GCN training");
-            let pred: Vec<f64> = gcn.score_native(&test_graphs, 256).iter().map(|s| s.pred).collect();
-            Scores::of(&pred, &truth)
+            let all: Vec<usize> = (0..train.len()).collect();
+            let test_pred = predict(&fit_gcn(seed, &all), &test_graphs);
+            let mut out_of_fold = vec![f64::NAN; train.len()];
+            for fold in 0..FOLDS {
+                let (held, kept): (Vec<usize>, Vec<usize>) = all.iter().partition(|&&i| i % FOLDS == fold);
+                let held_graphs: Vec<_> = held.iter().map(|&i| data.samples[i].clone()).collect();
+                for (i, pred) in held.iter().zip(predict(&fit_gcn(seed, &kept), &held_graphs)) {
+                    out_of_fold[*i] = pred;
+                }
+            }
+            (test_pred, out_of_fold)
         })
         .collect();
+    let gcn_scores: Vec<Scores> = gcn_runs.iter().map(|(pred, _)| Scores::of(pred, &truth)).collect();
 
     let defaults = TreeSettings::default();
     println!(
@@ -144,6 +171,7 @@ fn main() {
         defaults.max_depth,
         defaults.learning_rate
     );
+    println!("features: cost = the 6 cost fields; e1..eE = each epoch's accuracy, loss mean and loss median");
     println!();
     println!("| E | predictor | features | monotonicity (40 test models) | violations (of 780) | MAE |");
     println!("|---|---|---|---|---|---|");
@@ -152,7 +180,9 @@ fn main() {
         for kind in ["accuracy", "loss_mean", "loss_median"] {
             patterns.extend((1..=epochs).map(|e| format!("e{e}_{kind}")));
         }
-        let set = FeatureRequest { patterns, flat: true }.resolve(train[0], 1).expect("features of the first line");
+        let set = FeatureRequest { patterns: patterns.clone(), flat: true }
+            .resolve(train[0], 1)
+            .expect("first line's features");
         let vectors = |set_of: &[&Value]| -> Vec<Vec<f64>> {
             set_of.iter().map(|r| set.values(r, 1).expect("every feature")).collect()
         };
@@ -169,13 +199,52 @@ fn main() {
             .collect();
         let early = match epochs {
             0 => String::new(),
-            1 => " + e1 (accuracy, loss mean, loss median)".to_string(),
-            _ => format!(" + e1..e{epochs} (accuracy, loss mean, loss median)"),
+            1 => " + e1".to_string(),
+            _ => format!(" + e1..e{epochs}"),
         };
         let flat = set.flat_length.unwrap_or(0);
-        println!("{}", row(&format!("{epochs} | trees"), &format!("cost (6){early} + flat[{flat}]"), &tree_runs, true));
+        println!("{}", row(&format!("{epochs} | trees"), &format!("cost{early} + flat[{flat}]"), &tree_runs, true));
+        // The same trees with the GCN's prediction as one more feature: out-of-fold on the
+        // 400, from the GCN trained on all 400 on the 40.
+        let with_gcn = |record: &Value, pred: f64| {
+            let mut record = record.clone();
+            record["gcn_pred"] = Value::from(pred);
+            record
+        };
+        patterns.push("gcn_pred".into());
+        let stacked_set = FeatureRequest { patterns, flat: true }
+            .resolve(&with_gcn(train[0], 0.5), 1)
+            .expect("first line's features");
+        let stacked_runs: Vec<Scores> = (0..seeds)
+            .into_par_iter()
+            .map(|seed| {
+                let (test_pred, out_of_fold) = &gcn_runs[seed as usize];
+                let vectors = |set_of: &[&Value], preds: &[f64]| -> Vec<Vec<f64>> {
+                    set_of
+                        .iter()
+                        .zip(preds)
+                        .map(|(r, &p)| stacked_set.values(&with_gcn(r, p), 1).expect("every feature"))
+                        .collect()
+                };
+                let rows =
+                    TrainingRows { features: vectors(&train, out_of_fold), ids: ids.clone(), labels: labels.clone() };
+                let settings = TreeSettings { seed, ..TreeSettings::default() };
+                let trees = TreePredictor::fit(stacked_set.clone(), &rows, "accuracy", &settings).expect("trees");
+                let pred: Vec<f64> = trees.predict(&vectors(&test, test_pred)).into_iter().map(f64::from).collect();
+                Scores::of(&pred, &truth)
+            })
+            .collect();
+        println!(
+            "{}",
+            row(
+                &format!("{epochs} | trees + GCN prediction (stacked)"),
+                &format!("cost{early} + flat[{flat}] + GCN"),
+                &stacked_runs,
+                true
+            )
+        );
         if epochs == 0 {
-            println!("{}", row("0 | GCN, one stage", "scheme graph", &gcn_runs, true));
+            println!("{}", row("0 | GCN, one stage", "scheme graph", &gcn_scores, true));
         } else {
             println!("| {epochs} | GCN | – | not run: the GCN takes no graph-level inputs yet | – | – |");
             let field = format!("e{epochs}_accuracy");

@@ -29,9 +29,9 @@ fn write_chart(chart: &Chart, stem: &str) -> Result<(), ToolError> {
     png.finish()
 }
 
-/// Writes PREFIX.{svg,png}: the table's true front, the fronts trained by trial 1 of the
-/// Neural Predictor and of random search, and the front the predictor predicted (its scores,
-/// dashed). The cost axis is logarithmic (costs span orders of magnitude).
+/// Writes PREFIX.{svg,png}: the fronts trained by trial 1 of the Neural Predictor and of
+/// random search, the front the predictor predicted (its scores, dashed), and the table's true
+/// front on top. The cost axis is logarithmic (costs span orders of magnitude).
 pub fn write_fronts(
     result: &ParetoResult,
     prefix: &str,
@@ -46,7 +46,6 @@ pub fn write_fronts(
         "validation accuracy (%)",
     );
     chart.x_log = true;
-    chart.series.push(Series::new("true front (whole table)", staircase(&result.true_front, end)));
     if let Some(trial) = result.trials.first() {
         chart.series.push(Series::new(
             format!("Neural Predictor (hypervolume {:.3} of true)", trial.predictor_ratio),
@@ -58,6 +57,8 @@ pub fn write_fronts(
         ));
         chart.series.push(Series::new("predicted front (GCN scores)", staircase(&trial.predicted_front, end)).dashed());
     }
+    // Last, so that it shows where a trial found the true front itself.
+    chart.series.push(Series::new("true front (whole table)", staircase(&result.true_front, end)));
     // The cheapest members are often far worse than the rest; show the upper part of the true
     // front, where the trade-off is.
     let accuracies: Vec<f64> = result.true_front.iter().map(|p| p.accuracy).collect();

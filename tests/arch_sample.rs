@@ -96,7 +96,7 @@ fn proxyless_reports_its_size_and_samples_valid_chains() {
 fn impossible_requests_exit_2_with_one_line() {
     let cases: [(&[&str], &str); 5] = [
         (&["--space", "proxyless", "--all"], "too many for --all"),
-        (&["--count", "500000"], "423624 unique cells"),
+        (&["--count", "500000"], "has 423624 architectures; cannot draw 500000 without replacement"),
         (&["--count", "5", "--shard", "8/8"], "below the shard count"),
         (&["--count", "5", "--space", "nb201"], "unknown search space 'nb201'"),
         (&["--count", "5", "--sampler", "evolution"], "unknown sampler 'evolution'"),

@@ -27,6 +27,7 @@ pub mod evolution;
 pub mod experiment;
 pub mod neural_predictor;
 pub mod pareto;
+pub mod predictor_args;
 pub mod random_search;
 pub mod tables;
 pub mod universe;

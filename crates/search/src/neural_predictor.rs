@@ -4,8 +4,8 @@
 //! by validation accuracy among all N + K trained.
 
 use np_gcn::GraphSample;
-use np_predictor::SpaceSignature;
 use np_predictor::fit::{FitSettings, TrainingData, fit};
+use np_predictor::{Scores, SpaceSignature};
 use np_spaces::rng::SpaceRng;
 
 use crate::evaluation::{Evaluator, SearchLog};
@@ -34,12 +34,12 @@ pub fn universe_samples<S: np_spaces::SearchSpace>(space: &S, universe: &Univers
         .collect()
 }
 
-/// Runs one Neural Predictor search with `n` random training architectures and a total budget
-/// of `budget` trained architectures (so K = budget − n). `settings.training.seed` seeds the
-/// GCN; `rng` draws the N. With a two-stage predictor, members the classifier deems good
-/// (p_good ≥ 0.5) are ranked first, each group by predicted accuracy.
+/// The first phase of every Neural Predictor search: `n` members drawn uniformly without
+/// replacement and trained, the predictor fitted on their validation accuracies, and every
+/// member not trained yet scored. Returns those members (indices into `universe`) and their
+/// scores, in the same order.
 #[allow(clippy::too_many_arguments)]
-pub fn neural_predictor_search<A: Clone>(
+pub fn fit_on_random_members<A: Clone>(
     universe: &Universe<A>,
     samples: &[GraphSample<f32>],
     signature: &SpaceSignature,
@@ -49,7 +49,7 @@ pub fn neural_predictor_search<A: Clone>(
     budget: usize,
     evaluator: &mut impl Evaluator<A>,
     log: &mut SearchLog,
-) -> Result<PredictorOutcome, String> {
+) -> Result<(Vec<usize>, Vec<Scores>), String> {
     assert_eq!(samples.len(), universe.len(), "one graph sample per universe member");
     let n = n.min(budget).min(universe.len());
     let drawn = universe.shuffled_prefix(rng, n);
@@ -66,6 +66,27 @@ pub fn neural_predictor_search<A: Clone>(
     let scored: Vec<usize> = (0..universe.len()).filter(|&i| !log.contains(&universe.ids[i])).collect();
     let scored_samples: Vec<GraphSample<f32>> = scored.iter().map(|&i| samples[i].clone()).collect();
     let scores = predictor.score_native(&scored_samples, SCORE_BATCH);
+    Ok((scored, scores))
+}
+
+/// Runs one Neural Predictor search with `n` random training architectures and a total budget
+/// of `budget` trained architectures (so K = budget − n). `settings.training.seed` seeds the
+/// GCN; `rng` draws the N. With a two-stage predictor, members the classifier deems good
+/// (p_good ≥ 0.5) are ranked first, each group by predicted accuracy.
+#[allow(clippy::too_many_arguments)]
+pub fn neural_predictor_search<A: Clone>(
+    universe: &Universe<A>,
+    samples: &[GraphSample<f32>],
+    signature: &SpaceSignature,
+    settings: &FitSettings,
+    n: usize,
+    rng: &mut SpaceRng,
+    budget: usize,
+    evaluator: &mut impl Evaluator<A>,
+    log: &mut SearchLog,
+) -> Result<PredictorOutcome, String> {
+    let (scored, scores) =
+        fit_on_random_members(universe, samples, signature, settings, n, rng, budget, evaluator, log)?;
     let mut order: Vec<usize> = (0..scored.len()).collect();
     let good = |j: usize| scores[j].p_good.is_none_or(|p| p >= 0.5);
     order.sort_by(|&a, &b| {

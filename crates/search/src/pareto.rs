@@ -18,7 +18,7 @@
 use np_bench_tables::table::BenchTable;
 use np_gcn::GraphSample;
 use np_predictor::SpaceSignature;
-use np_predictor::fit::{FitSettings, TrainingData, fit};
+use np_predictor::fit::FitSettings;
 use np_select::{Direction, ParetoFront};
 use np_spaces::SearchSpace;
 use np_spaces::rng::{SpaceRng, uniform_below};
@@ -26,13 +26,10 @@ use rayon::prelude::*;
 
 use crate::curves::mean_std;
 use crate::evaluation::{Evaluator, SearchLog, TableEvaluator};
-use crate::neural_predictor::universe_samples;
+use crate::neural_predictor::{fit_on_random_members, universe_samples};
 use crate::random_search::random_search;
 use crate::trial_rng;
 use crate::universe::Universe;
-
-/// Scoring batch of the native forward pass.
-const SCORE_BATCH: usize = 1024;
 
 /// One architecture's place in the trade-off: accuracy in percent (larger is better) and cost
 /// in the table's unit (smaller is better).
@@ -152,24 +149,10 @@ pub fn predictor_front_search<A: Clone>(
     evaluator: &mut impl Evaluator<A>,
     log: &mut SearchLog,
 ) -> Result<Vec<(usize, f64)>, String> {
-    assert_eq!(samples.len(), universe.len(), "one graph sample per universe member");
     assert_eq!(costs.len(), universe.len(), "one cost per universe member");
-    let n = n.min(budget).min(universe.len());
-    let drawn = universe.shuffled_prefix(rng, n);
-    let batch: Vec<(A, String)> = drawn.iter().map(|&i| universe.member(i)).collect();
-    let answers = log.evaluate(evaluator, &batch, budget)?;
-    let mut data = TrainingData { samples: Vec::new(), ids: Vec::new(), labels: Vec::new() };
-    for (&i, answer) in drawn.iter().zip(answers) {
-        let answer = answer.ok_or("the budget ended before the N training architectures")?;
-        data.samples.push(samples[i].clone());
-        data.ids.push(universe.ids[i].clone());
-        data.labels.push(answer.val_accuracy);
-    }
-    let predictor = fit(signature, &data, settings, &|_, _, _| {})?;
-    let scored: Vec<usize> = (0..universe.len()).filter(|&i| !log.contains(&universe.ids[i])).collect();
-    let scored_samples: Vec<GraphSample<f32>> = scored.iter().map(|&i| samples[i].clone()).collect();
-    let predictions: Vec<(usize, f64)> =
-        scored.iter().zip(predictor.score_native(&scored_samples, SCORE_BATCH)).map(|(&i, s)| (i, s.pred)).collect();
+    let (scored, scores) =
+        fit_on_random_members(universe, samples, signature, settings, n, rng, budget, evaluator, log)?;
+    let predictions: Vec<(usize, f64)> = scored.into_iter().zip(scores).map(|(i, s)| (i, s.pred)).collect();
 
     let mut candidates: Vec<(usize, f64)> = predictions.clone();
     while log.trained() < budget && !candidates.is_empty() {

@@ -6,13 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use np_gcn::GcnConfig;
-use np_gcn::train::TrainConfig;
 use np_io::{Output, Progress, ToolError, run_tool};
 use np_predictor::SpaceSignature;
-use np_predictor::fit::{FitSettings, LabelScale};
 use np_search::load_space_table;
 use np_search::pareto::{ParetoResult, ParetoSettings, TradeOff, run_pareto_experiment};
+use np_search::predictor_args::PredictorArgs;
 use np_spaces::{SearchSpace, SpaceVisitor, with_space};
 use serde_json::{Value, json};
 
@@ -70,27 +68,8 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     bench_seed: u64,
 
-    /// GCN training epochs.
-    #[arg(long, default_value_t = 300)]
-    epochs: usize,
-
-    /// GCN hidden size.
-    #[arg(long, default_value_t = 144)]
-    hidden: usize,
-
-    /// GCN layers.
-    #[arg(long, default_value_t = 3)]
-    layers: usize,
-
-    #[arg(long, default_value_t = 2e-4)]
-    lr: f64,
-
-    #[arg(long, default_value_t = 1e-3)]
-    weight_decay: f64,
-
-    /// GCN mini-batch size.
-    #[arg(long, default_value_t = 10)]
-    batch: usize,
+    #[command(flatten)]
+    predictor: PredictorArgs,
 
     /// The JSON summary (default stdout).
     #[arg(short, long, value_name = "FILE")]
@@ -155,26 +134,7 @@ impl SpaceVisitor for Simulate<'_> {
             budget: args.budget,
             n: args.n,
             cost_field: args.cost.clone(),
-            fit: FitSettings {
-                config: GcnConfig {
-                    input_width: signature.shape.op_count + signature.shape.feature_count,
-                    hidden: args.hidden,
-                    layers: args.layers,
-                    fc_hidden: 128,
-                },
-                training: TrainConfig {
-                    epochs: args.epochs,
-                    batch_size: args.batch,
-                    learning_rate: args.lr,
-                    weight_decay: args.weight_decay,
-                    dropout: 0.0,
-                    seed: 0,
-                },
-                label_field: "val_accuracy".into(),
-                label_scale: LabelScale::Percent,
-                label_range: (0.0, 100.0),
-                threshold: None,
-            },
+            fit: args.predictor.fit_settings(&signature),
             seed: args.seed,
             bench_seed: args.bench_seed,
         };

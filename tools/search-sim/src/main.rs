@@ -7,14 +7,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use np_gcn::GcnConfig;
-use np_gcn::train::TrainConfig;
 use np_io::{Output, Progress, ToolError, run_tool};
 use np_predictor::SpaceSignature;
-use np_predictor::fit::{FitSettings, LabelScale};
+use np_predictor::fit::FitSettings;
 use np_search::evolution::EvolutionSettings;
 use np_search::experiment::{ExperimentSettings, run_experiment};
 use np_search::load_space_table;
+use np_search::predictor_args::PredictorArgs;
 use np_spaces::{SearchSpace, SpaceVisitor, with_space};
 
 const EXAMPLES: &str = "\
@@ -82,31 +81,8 @@ struct Args {
     #[arg(long, default_value_t = 10)]
     sample_size: usize,
 
-    /// GCN training epochs.
-    #[arg(long, default_value_t = 300)]
-    epochs: usize,
-
-    /// GCN hidden size.
-    #[arg(long, default_value_t = 144)]
-    hidden: usize,
-
-    /// GCN layers.
-    #[arg(long, default_value_t = 3)]
-    layers: usize,
-
-    #[arg(long, default_value_t = 2e-4)]
-    lr: f64,
-
-    #[arg(long, default_value_t = 1e-3)]
-    weight_decay: f64,
-
-    /// GCN mini-batch size.
-    #[arg(long, default_value_t = 10)]
-    batch: usize,
-
-    /// Output range of the predictor in percent, LOW,HIGH.
-    #[arg(long, default_value = "0,100", value_parser = parse_range)]
-    label_range: (f64, f64),
+    #[command(flatten)]
+    predictor: PredictorArgs,
 
     /// Two-stage predictor with this threshold in percent (e.g. 91 on NAS-Bench-101).
     #[arg(long)]
@@ -127,15 +103,6 @@ struct Args {
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
-}
-
-fn parse_range(text: &str) -> Result<(f64, f64), String> {
-    let parts: Vec<f64> =
-        text.split(',').map(|p| p.trim().parse::<f64>().map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
-    match parts.as_slice() {
-        &[low, high] if low < high => Ok((low, high)),
-        _ => Err(format!("expected LOW,HIGH with LOW < HIGH, got '{text}'")),
-    }
 }
 
 struct Simulate<'a>(&'a Args);
@@ -177,26 +144,7 @@ impl SpaceVisitor for Simulate<'_> {
                 batch: 1,
             }),
             predictor_ns: ns,
-            fit: FitSettings {
-                config: GcnConfig {
-                    input_width: signature.shape.op_count + signature.shape.feature_count,
-                    hidden: args.hidden,
-                    layers: args.layers,
-                    fc_hidden: 128,
-                },
-                training: TrainConfig {
-                    epochs: args.epochs,
-                    batch_size: args.batch,
-                    learning_rate: args.lr,
-                    weight_decay: args.weight_decay,
-                    dropout: 0.0,
-                    seed: 0,
-                },
-                label_field: "val_accuracy".into(),
-                label_scale: LabelScale::Percent,
-                label_range: args.label_range,
-                threshold: args.two_stage,
-            },
+            fit: FitSettings { threshold: args.two_stage, ..args.predictor.fit_settings(&signature) },
             seed: args.seed,
             bench_seed: args.bench_seed,
         };

@@ -3,7 +3,8 @@
 Usage: check_predictor.py MODEL.onnx ENCODED.jsonl
 Runs onnx.checker (full check, with shape inference) and scores the lines with Python's
 onnxruntime; prints one JSON object per line: {"pred": ..., "p_good": ...}. A GCN file
-(format neural-predictor/gcn/1) reads the lines' `graph` encoding; a tree file
+(format neural-predictor/gcn/1) reads the lines' `graph` encoding, and the numeric fields of
+its `graph_features` metadata when it has graph-level inputs; a tree file
 (neural-predictor/trees/1) reads the numeric fields its metadata lists, by dotted path, then
 the `flat` encoding when it was trained with one.
 """
@@ -58,6 +59,18 @@ def main(model_path, lines_path):
     }
     if any(i.name == "node_features" for i in session.get_inputs()):
         feeds["node_features"] = np.array([g["node_features"] for g in graphs], dtype=np.float32)
+    if "graph_features" in meta:
+        # Graph-level inputs: the raw fields (as float32, like the scorer), transformed and
+        # standardised in float64 with the metadata's constants, then fed as float32.
+        names = json.loads(meta["graph_features"])
+        raw = np.array(
+            [[float(field(record, name)) for name in names] for record in records], dtype=np.float32
+        ).reshape(len(records), len(names)).astype(np.float64)
+        if meta["graph_feature_transform"] == "signed_log1p":
+            raw = np.sign(raw) * np.log1p(np.abs(raw))
+        mean = np.array(json.loads(meta["graph_feature_mean"]), dtype=np.float64)
+        std = np.array(json.loads(meta["graph_feature_std"]), dtype=np.float64)
+        feeds["graph_features"] = ((raw - mean) / std).astype(np.float32)
     names = [o.name for o in session.get_outputs()]
     outputs = dict(zip(names, session.run(names, feeds)))
     for i in range(len(graphs)):

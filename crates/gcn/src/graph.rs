@@ -1,6 +1,6 @@
 //! The model's input for one architecture: node inputs and the two normalised adjacencies.
 
-use ndarray::{Array2, Axis};
+use ndarray::{Array1, Array2, Axis};
 
 use crate::Real;
 
@@ -19,6 +19,8 @@ pub struct GraphSample<F> {
     pub forward_adjacency: Array2<F>,
     /// Ã = row-normalised (Aᵀ + I): messages against edges (a node hears its predecessors).
     pub backward_adjacency: Array2<F>,
+    /// Graph-level inputs joined to the readout (empty unless the model has some).
+    pub graph_features: Array1<F>,
 }
 
 impl<F: Real> GraphSample<F> {
@@ -35,7 +37,14 @@ impl<F: Real> GraphSample<F> {
             inputs,
             forward_adjacency: row_normalised(adjacency + &identity),
             backward_adjacency: row_normalised(&adjacency.t() + &identity),
+            graph_features: Array1::zeros(0),
         }
+    }
+
+    /// The same graph with these graph-level inputs.
+    pub fn with_graph_features(mut self, values: Array1<F>) -> Self {
+        self.graph_features = values;
+        self
     }
 
     pub fn max_nodes(&self) -> usize {
@@ -58,7 +67,7 @@ impl<F: Real> GraphSample<F> {
         }
         let mut inputs = Array2::<F>::zeros((max_nodes, self.inputs.ncols()));
         inputs.slice_mut(ndarray::s![..old, ..]).assign(&self.inputs);
-        GraphSample::new(self.nodes, &adjacency, inputs)
+        GraphSample::new(self.nodes, &adjacency, inputs).with_graph_features(self.graph_features.clone())
     }
 }
 

@@ -7,11 +7,15 @@
 //! Â = rownorm(A + I)        Ã = rownorm(Aᵀ + I)
 //! V_{l+1} = ½·ReLU(Â·V_l·W_l) + ½·ReLU(Ã·V_l·W'_l)            l = 0 .. layers-1
 //! g = Σ_i m_i·V_L[i] / Σ_i m_i                                 mean over real nodes
-//! z = ReLU(g·W_fc + b_fc)                                      fully connected, 128 units
+//! z = ReLU([g, x]·W_fc + b_fc)                                 fully connected, 128 units
 //! logit = z·w_out + b_out
 //! regression:  pred = low + (high − low)·σ(logit)             e.g. percent in [10, 100]
 //! classifier:  p_good = σ(logit)
 //! ```
+//!
+//! `x` holds the optional graph-level inputs (`GcnConfig::graph_features` numbers per graph,
+//! e.g. standardised zero-cost proxies): they join the readout as extra rows of W_fc. With
+//! none, `[g, x]` is `g` and the model is the paper's.
 //!
 //! Each layer has separate weights for the two edge directions (W for messages along edges,
 //! W' against them), as in the paper's bidirectional GCN: a cell's data flows one way, and
@@ -39,12 +43,15 @@ pub struct GcnConfig {
     pub layers: usize,
     /// Width of the fully connected layer (paper: 128).
     pub fc_hidden: usize,
+    /// Graph-level inputs concatenated to the readout before the fully connected layer
+    /// (0: none, the paper's model).
+    pub graph_features: usize,
 }
 
 impl GcnConfig {
     /// The paper's sizes for a given node input width.
     pub fn paper(input_width: usize) -> Self {
-        GcnConfig { input_width, hidden: 144, layers: 3, fc_hidden: 128 }
+        GcnConfig { input_width, hidden: 144, layers: 3, fc_hidden: 128, graph_features: 0 }
     }
 
     /// Number of trainable parameters.
@@ -55,7 +62,7 @@ impl GcnConfig {
             count += width * 2 * self.hidden;
             width = self.hidden;
         }
-        count + self.hidden * self.fc_hidden + self.fc_hidden + self.fc_hidden + 1
+        count + (self.hidden + self.graph_features) * self.fc_hidden + self.fc_hidden + self.fc_hidden + 1
     }
 }
 
@@ -81,6 +88,8 @@ impl Head {
 
 /// All trainable tensors. `gcn[l]` is `input × 2·hidden`: columns `..hidden` are W_l (along
 /// edges), columns `hidden..` are W'_l (against edges), so one matrix product serves both.
+/// `fc_weight` is `(hidden + graph_features) × fc_hidden`: the readout's rows, then the
+/// graph-level inputs' rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GcnParams<F> {
     pub config: GcnConfig,
@@ -110,7 +119,7 @@ impl<F: Real> GcnParams<F> {
         GcnParams {
             config: config.clone(),
             gcn,
-            fc_weight: glorot(config.hidden, config.fc_hidden, config.fc_hidden, rng),
+            fc_weight: glorot(config.hidden + config.graph_features, config.fc_hidden, config.fc_hidden, rng),
             fc_bias: Array1::zeros(config.fc_hidden),
             out_weight: glorot::<F>(config.fc_hidden, 1, 1, rng).remove_axis(Axis(1)),
             out_bias: Array1::zeros(1),
@@ -173,6 +182,8 @@ pub struct Batch<F> {
     backward_adjacency: Array3<F>,
     /// `mask[b, i] / nodes_b`: the readout weights of each node.
     readout_weights: Array2<F>,
+    /// Graph-level inputs, `size × graph_features`.
+    graph_inputs: Array2<F>,
 }
 
 impl<F: Real> Batch<F> {
@@ -184,7 +195,11 @@ impl<F: Real> Batch<F> {
         let mut forward_adjacency = Array3::zeros((size, max_nodes, max_nodes));
         let mut backward_adjacency = Array3::zeros((size, max_nodes, max_nodes));
         let mut readout_weights = Array2::zeros((size, max_nodes));
+        let graph_width = samples.first().map_or(0, |s| s.graph_features.len());
+        let mut graph_inputs = Array2::zeros((size, graph_width));
         for (b, sample) in samples.iter().enumerate() {
+            assert_eq!(sample.graph_features.len(), graph_width, "a batch shares one graph-input width");
+            graph_inputs.row_mut(b).assign(&sample.graph_features);
             assert_eq!(sample.max_nodes(), max_nodes, "a batch shares one padded size");
             inputs.slice_mut(s![b * max_nodes..(b + 1) * max_nodes, ..]).assign(&sample.inputs);
             forward_adjacency.index_axis_mut(Axis(0), b).assign(&sample.forward_adjacency);
@@ -192,7 +207,7 @@ impl<F: Real> Batch<F> {
             let weight = F::one() / real(sample.nodes.max(1) as f64);
             readout_weights.slice_mut(s![b, ..sample.nodes]).fill(weight);
         }
-        Batch { size, max_nodes, inputs, forward_adjacency, backward_adjacency, readout_weights }
+        Batch { size, max_nodes, inputs, forward_adjacency, backward_adjacency, readout_weights, graph_inputs }
     }
 
     fn rows(&self, b: usize) -> std::ops::Range<usize> {
@@ -228,7 +243,8 @@ struct LayerCache<F> {
 /// What the backward pass needs from the forward pass.
 pub struct ForwardCache<F> {
     layers: Vec<LayerCache<F>>,
-    readout: Array2<F>,
+    /// `[readout, graph inputs]`, the fully connected layer's input.
+    fc_in: Array2<F>,
     fc_pre: Array2<F>,
     fc_out: Array2<F>,
     fc_dropout: Option<Array2<F>>,
@@ -282,14 +298,24 @@ impl<F: Real> GcnParams<F> {
             h = out;
         }
         let readout = self.readout(batch, &h);
-        let fc_pre = readout.dot(&self.fc_weight) + &self.fc_bias;
+        assert_eq!(
+            batch.graph_inputs.ncols(),
+            self.config.graph_features,
+            "graph-level inputs of the configured width"
+        );
+        let fc_in = if self.config.graph_features == 0 {
+            readout
+        } else {
+            ndarray::concatenate(Axis(1), &[readout.view(), batch.graph_inputs.view()]).expect("same batch size")
+        };
+        let fc_pre = fc_in.dot(&self.fc_weight) + &self.fc_bias;
         let mut fc_out = relu(&fc_pre);
         let fc_dropout = dropout.as_mut().and_then(|d| d.mask::<F>(fc_out.dim()));
         if let Some(mask) = &fc_dropout {
             fc_out *= mask;
         }
         let logits = fc_out.dot(&self.out_weight) + self.out_bias[0];
-        (logits, ForwardCache { layers, readout, fc_pre, fc_out, fc_dropout })
+        (logits, ForwardCache { layers, fc_in, fc_pre, fc_out, fc_dropout })
     }
 
     /// Masked mean of the node states of each graph: `batch × hidden`.
@@ -316,9 +342,10 @@ impl<F: Real> GcnParams<F> {
             d_fc_out *= mask;
         }
         let d_fc_pre = relu_grad(&d_fc_out, &cache.fc_pre, F::one());
-        grads.fc_weight.assign(&cache.readout.t().dot(&d_fc_pre));
+        grads.fc_weight.assign(&cache.fc_in.t().dot(&d_fc_pre));
         grads.fc_bias.assign(&d_fc_pre.sum_axis(Axis(0)));
-        let d_readout = d_fc_pre.dot(&self.fc_weight.t());
+        // Only the readout's rows lead back into the GCN; the graph inputs are data.
+        let d_readout = d_fc_pre.dot(&self.fc_weight.slice(s![..hidden, ..]).t());
 
         let mut d_h = Array2::zeros((batch.size * batch.max_nodes, hidden));
         for b in 0..batch.size {

@@ -11,6 +11,7 @@ const ADJACENCY: &str = "adjacency";
 const OP_ONEHOT: &str = "op_onehot";
 const NODE_FEATURES: &str = "node_features";
 const NODE_MASK: &str = "node_mask";
+const GRAPH_FEATURES: &str = "graph_features";
 const PRED: &str = "pred";
 const P_GOOD: &str = "p_good";
 
@@ -95,6 +96,23 @@ impl OrtPredictor {
         node_features: Option<&[f32]>,
         node_mask: &[f32],
     ) -> Result<(Vec<f32>, Option<Vec<f32>>), RuntimeError> {
+        self.run_with_graph_features(batch, n, adjacency, op_onehot, node_features, node_mask, None)
+    }
+
+    /// [`OrtPredictor::run`] for a model that may have graph-level inputs: `graph_features`
+    /// `[batch, g]` (standardised as the predictor's metadata says), given exactly when the model
+    /// has that input.
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_with_graph_features(
+        &mut self,
+        batch: usize,
+        n: usize,
+        adjacency: &[f32],
+        op_onehot: &[f32],
+        node_features: Option<&[f32]>,
+        node_mask: &[f32],
+        graph_features: Option<&[f32]>,
+    ) -> Result<(Vec<f32>, Option<Vec<f32>>), RuntimeError> {
         let has_p_good = self.has_output(P_GOOD);
         if batch == 0 {
             return Ok((Vec::new(), has_p_good.then(Vec::new)));
@@ -126,6 +144,28 @@ impl OrtPredictor {
             }
             (None, true) => {
                 return Err(RuntimeError(format!("the model needs its `{NODE_FEATURES}` input, which was not given")));
+            }
+        }
+
+        match (graph_features, self.has_input(GRAPH_FEATURES)) {
+            (Some(values), true) => {
+                let g = values.len() / batch;
+                if g == 0 || g * batch != values.len() {
+                    return Err(RuntimeError(format!(
+                        "`{GRAPH_FEATURES}` has {} values, not a positive multiple of batch = {batch}",
+                        values.len()
+                    )));
+                }
+                inputs.push((GRAPH_FEATURES, tensor(GRAPH_FEATURES, &[batch, g], values)?));
+            }
+            (None, false) => {}
+            (Some(_), false) => {
+                return Err(RuntimeError(format!(
+                    "graph-level inputs were given but the model has no `{GRAPH_FEATURES}` input"
+                )));
+            }
+            (None, true) => {
+                return Err(RuntimeError(format!("the model needs its `{GRAPH_FEATURES}` input, which was not given")));
             }
         }
 

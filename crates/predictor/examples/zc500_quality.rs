@@ -82,6 +82,7 @@ fn main() {
                     label_scale: LabelScale::Percent,
                     label_range: (10.0, 100.0),
                     threshold: two_stage.then_some(threshold),
+                    graph_features: None,
                 };
                 let predictor = fit(&space, &data, &settings, &|_, _, _| {}).expect("training");
                 let scores = predictor.score_native(&test, 256);

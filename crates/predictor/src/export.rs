@@ -2,7 +2,9 @@
 //!
 //! Inputs: `adjacency` [batch, N, N], `op_onehot` [batch, N, C], `node_features` [batch, N, F]
 //! (only when the space has numeric node features), `node_mask` [batch, N] (1 for real
-//! nodes). Outputs: `pred` [batch] and, for two stages, `p_good` [batch]. The operator graph
+//! nodes), and `graph_features` [batch, G] (only when the predictor has graph-level inputs:
+//! the values already transformed and standardised with the constants of the metadata, see
+//! [`crate::graph_inputs`]; they join the readout before the fully connected layer). Outputs: `pred` [batch] and, for two stages, `p_good` [batch]. The operator graph
 //! is the math of `np_gcn::model`, step for step and in the same order, so the native and ONNX
 //! Runtime backends agree to float rounding.
 
@@ -17,6 +19,7 @@ const INPUT_ADJACENCY: &str = "adjacency";
 const INPUT_OPS: &str = "op_onehot";
 const INPUT_FEATURES: &str = "node_features";
 const INPUT_MASK: &str = "node_mask";
+const INPUT_GRAPH_FEATURES: &str = "graph_features";
 
 /// Names of the weight initializers of one network (`prefix` is `regressor/` or `classifier/`).
 pub fn layer_names(prefix: &str, layer: usize) -> (String, String) {
@@ -45,6 +48,10 @@ impl Predictor {
             );
         }
         model.input(INPUT_MASK, DataType::Float, &[batch(), Dim::fixed(n)]);
+        let graph_inputs = meta.graph_features.as_ref().map(|features| {
+            model.input(INPUT_GRAPH_FEATURES, DataType::Float, &[batch(), Dim::fixed(features.len())]);
+            INPUT_GRAPH_FEATURES
+        });
 
         // Shared: normalised adjacencies (with self-loops), node inputs, readout weights.
         let eye = Array2::<f32>::eye(n);
@@ -69,7 +76,7 @@ impl Predictor {
         model.node(Node::new("Div", &[INPUT_MASK, "node_count"], &["readout_weights_2d"]));
         model.node(Node::new("Unsqueeze", &["readout_weights_2d", "axis_last"], &["readout_weights"]));
 
-        let logit = add_network(&mut model, "regressor/", &self.regressor, node_inputs);
+        let logit = add_network(&mut model, "regressor/", &self.regressor, node_inputs, graph_inputs);
         model.float_initializer("label_low", &[], &[meta.label_low as f32]);
         model.float_initializer("label_span", &[], &[(meta.label_high - meta.label_low) as f32]);
         model.node(Node::new("Sigmoid", &[&logit], &["regressor/probability"]));
@@ -78,7 +85,7 @@ impl Predictor {
         model.node(Node::new("Squeeze", &["regressor/pred", "axis_last"], &["pred"]));
         model.output("pred", DataType::Float, &[batch()]);
         if let Some(classifier) = &self.classifier {
-            let logit = add_network(&mut model, "classifier/", classifier, node_inputs);
+            let logit = add_network(&mut model, "classifier/", classifier, node_inputs, graph_inputs);
             model.node(Node::new("Sigmoid", &[&logit], &["classifier/probability"]));
             model.node(Node::new("Squeeze", &["classifier/probability", "axis_last"], &["p_good"]));
             model.output("p_good", DataType::Float, &[batch()]);
@@ -88,7 +95,14 @@ impl Predictor {
 }
 
 /// Adds one GCN body and head; returns the name of its logit tensor ([batch, 1]).
-fn add_network(model: &mut ModelBuilder, prefix: &str, params: &GcnParams<f32>, node_inputs: &str) -> String {
+/// `graph_inputs` ([batch, G], standardised) joins the readout before the fully connected layer.
+fn add_network(
+    model: &mut ModelBuilder,
+    prefix: &str,
+    params: &GcnParams<f32>,
+    node_inputs: &str,
+    graph_inputs: Option<&str>,
+) -> String {
     let hidden = params.config.hidden;
     let mut h = node_inputs.to_string();
     for (l, weights) in params.gcn.iter().enumerate() {
@@ -112,6 +126,13 @@ fn add_network(model: &mut ModelBuilder, prefix: &str, params: &GcnParams<f32>, 
     let p = |name: &str| format!("{prefix}{name}");
     model.node(Node::new("Mul", &[&h, "readout_weights"], &[&p("weighted_nodes")]));
     model.node(Node::new("ReduceSum", &[&p("weighted_nodes"), "axis_nodes"], &[&p("readout")]).attr("keepdims", 0i64));
+    let fc_in = match graph_inputs {
+        Some(graph_inputs) => {
+            model.node(Node::new("Concat", &[&p("readout"), graph_inputs], &[&p("fc.in")]).attr("axis", -1i64));
+            p("fc.in")
+        }
+        None => p("readout"),
+    };
     let fc = &params.fc_weight;
     model.float_initializer(&p("fc.weight"), &[fc.nrows() as i64, fc.ncols() as i64], fc.as_slice().expect("standard"));
     model.float_initializer(
@@ -122,7 +143,7 @@ fn add_network(model: &mut ModelBuilder, prefix: &str, params: &GcnParams<f32>, 
     let out = params.out_weight.as_slice().expect("standard");
     model.float_initializer(&p("out.weight"), &[out.len() as i64, 1], out);
     model.float_initializer(&p("out.bias"), &[1], params.out_bias.as_slice().expect("standard"));
-    model.node(Node::new("MatMul", &[&p("readout"), &p("fc.weight")], &[&p("fc.product")]));
+    model.node(Node::new("MatMul", &[&fc_in, &p("fc.weight")], &[&p("fc.product")]));
     model.node(Node::new("Add", &[&p("fc.product"), &p("fc.bias")], &[&p("fc.pre")]));
     model.node(Node::new("Relu", &[&p("fc.pre")], &[&p("fc.out")]));
     model.node(Node::new("MatMul", &[&p("fc.out"), &p("out.weight")], &[&p("out.product")]));

@@ -4,6 +4,7 @@ use md5::{Digest, Md5};
 use np_gcn::train::{TrainConfig, train};
 use np_gcn::{GcnConfig, GraphSample, Head};
 
+use crate::graph_inputs::{GraphFeatureRequest, GraphFeatures};
 use crate::{Predictor, PredictorMeta, SpaceSignature};
 
 /// Whether labels are percentages (0–100) or fractions (0–1).
@@ -71,6 +72,10 @@ pub struct FitSettings {
     /// Two-stage threshold in label units: a classifier learns P(label > threshold) on all
     /// lines, the regressor learns only the lines above it.
     pub threshold: Option<f64>,
+    /// Graph-level inputs (their raw values in each sample's `graph_features`): the network
+    /// gets them standardised with the training lines' statistics. `config.graph_features` is
+    /// set from them.
+    pub graph_features: Option<GraphFeatureRequest>,
 }
 
 /// Trains the predictor. With two stages the classifier and the regressor train in parallel.
@@ -82,6 +87,25 @@ pub fn fit(
     progress: &(dyn Fn(&str, usize, f64) + Sync),
 ) -> Result<Predictor, String> {
     let (low, high) = settings.label_range;
+    let graph_features = match &settings.graph_features {
+        Some(request) => {
+            let raw: Vec<_> = data.samples.iter().map(|s| &s.graph_features).collect();
+            Some(GraphFeatures::fit(request, &raw)?)
+        }
+        None => None,
+    };
+    let scaled: Vec<GraphSample<f32>>;
+    let samples = match &graph_features {
+        Some(features) => {
+            scaled =
+                data.samples.iter().map(|s| s.clone().with_graph_features(features.scale(&s.graph_features))).collect();
+            &scaled[..]
+        }
+        None => &data.samples[..],
+    };
+    let config =
+        GcnConfig { graph_features: graph_features.as_ref().map_or(0, GraphFeatures::len), ..settings.config.clone() };
+    let config = &config;
     // The regressor always learns in percent: with fractions the squared errors are 10⁴ times
     // smaller, the weight decay wins and the network collapses to a constant. The logit is the
     // same in either unit, so the trained weights serve the fraction range unchanged.
@@ -92,31 +116,24 @@ pub fn fit(
     let head = Head::Regression { low: low * to_percent, high: high * to_percent };
     let train_regressor = |samples: &[GraphSample<f32>], labels: &[f64]| {
         let labels: Vec<f64> = labels.iter().map(|y| y * to_percent).collect();
-        train(samples, &labels, &settings.config, head, &settings.training, |epoch, loss| {
-            progress("regressor", epoch, loss)
-        })
+        train(samples, &labels, config, head, &settings.training, |epoch, loss| progress("regressor", epoch, loss))
     };
     let (regressor, classifier) = match settings.threshold {
-        None => (train_regressor(&data.samples, &data.labels), None),
+        None => (train_regressor(samples, &data.labels), None),
         Some(threshold) => {
             let good: Vec<usize> = (0..data.labels.len()).filter(|&i| data.labels[i] > threshold).collect();
             if good.is_empty() {
                 return Err(format!("no training label is above the two-stage threshold {threshold}"));
             }
-            let good_samples: Vec<GraphSample<f32>> = good.iter().map(|&i| data.samples[i].clone()).collect();
+            let good_samples: Vec<GraphSample<f32>> = good.iter().map(|&i| samples[i].clone()).collect();
             let good_labels: Vec<f64> = good.iter().map(|&i| data.labels[i]).collect();
             let classes: Vec<f64> = data.labels.iter().map(|&y| if y > threshold { 1.0 } else { 0.0 }).collect();
             let (regressor, classifier) = rayon::join(
                 || train_regressor(&good_samples, &good_labels),
                 || {
-                    train(
-                        &data.samples,
-                        &classes,
-                        &settings.config,
-                        Head::Classifier,
-                        &settings.training,
-                        |epoch, loss| progress("classifier", epoch, loss),
-                    )
+                    train(samples, &classes, config, Head::Classifier, &settings.training, |epoch, loss| {
+                        progress("classifier", epoch, loss)
+                    })
                 },
             );
             (regressor, Some(classifier))
@@ -137,10 +154,11 @@ pub fn fit(
         label_field: settings.label_field.clone(),
         label_scale: settings.label_scale.name().to_string(),
         threshold: settings.threshold,
-        config: settings.config.clone(),
+        config: config.clone(),
         training,
         training_count: data.labels.len(),
         training_digest: data.digest(),
+        graph_features,
     };
     Ok(Predictor { meta, regressor, classifier })
 }

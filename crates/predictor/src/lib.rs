@@ -11,10 +11,16 @@
 //! - [`meta`]: the metadata and the checks a scorer makes against its input.
 //! - [`export`]: writing the networks as ONNX operators.
 //! - [`load`]: reading the file back into native parameters (the `native` backend).
+//! - [`graph_inputs`]: optional graph-level inputs (e.g. zero-cost proxies) and their
+//!   standardisation.
+//!
+//! Graph-level inputs travel in [`GraphSample::graph_features`] as raw values (the numbers of
+//! the line); the predictor transforms and standardises them itself, natively and in ONNX.
 
 pub mod cv;
 pub mod export;
 pub mod fit;
+pub mod graph_inputs;
 pub mod load;
 pub mod meta;
 
@@ -43,8 +49,18 @@ impl Predictor {
         Head::Regression { low: self.meta.label_low, high: self.meta.label_high }
     }
 
-    /// Scores `samples` with the native Rust forward pass.
+    /// Scores `samples` with the native Rust forward pass. Their `graph_features` hold the
+    /// raw graph-level inputs (empty when the predictor has none).
     pub fn score_native(&self, samples: &[GraphSample<f32>], batch_size: usize) -> Vec<Scores> {
+        let scaled: Vec<GraphSample<f32>>;
+        let samples = match &self.meta.graph_features {
+            Some(features) => {
+                scaled =
+                    samples.iter().map(|s| s.clone().with_graph_features(features.scale(&s.graph_features))).collect();
+                &scaled[..]
+            }
+            None => samples,
+        };
         let preds = predict(&self.regressor, self.regressor_head(), samples, batch_size);
         let goods = self.classifier.as_ref().map(|c| predict(c, Head::Classifier, samples, batch_size));
         preds.into_iter().enumerate().map(|(i, pred)| Scores { pred, p_good: goods.as_ref().map(|g| g[i]) }).collect()
@@ -54,6 +70,13 @@ impl Predictor {
 /// The model input of one encoded record, for the native backend.
 pub fn graph_sample(encoding: &np_encoding::GraphEncoding) -> GraphSample<f32> {
     GraphSample::from_encoding(encoding.nodes, &encoding.adjacency, &encoding.op_onehot, &encoding.node_features)
+}
+
+/// [`graph_sample`] with the raw graph-level inputs of the line (in the order of the
+/// predictor's `graph_features`; empty when it has none).
+pub fn graph_sample_with_features(encoding: &np_encoding::GraphEncoding, graph_features: &[f64]) -> GraphSample<f32> {
+    let raw = ndarray::Array1::from_iter(graph_features.iter().map(|&x| x as f32));
+    graph_sample(encoding).with_graph_features(raw)
 }
 
 /// The space's encoding shape and names, which a predictor's metadata must match.

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use np_gcn::GcnConfig;
 
+use crate::graph_inputs::{GraphFeatures, GraphTransform};
+
 /// Format tag: a scorer refuses files of another format.
 pub const FORMAT: &str = "neural-predictor/gcn/1";
 
@@ -33,6 +35,8 @@ pub struct PredictorMeta {
     /// Number of training lines and a digest of their ids and labels.
     pub training_count: usize,
     pub training_digest: String,
+    /// Graph-level inputs and their standardisation, if the predictor reads any.
+    pub graph_features: Option<GraphFeatures>,
 }
 
 impl PredictorMeta {
@@ -58,6 +62,14 @@ impl PredictorMeta {
         if let Some(threshold) = self.threshold {
             props.push(("threshold", threshold.to_string()));
         }
+        // Only with graph-level inputs, so a predictor without them is written as before.
+        if let Some(features) = &self.graph_features {
+            let json = |value: serde_json::Value| value.to_string();
+            props.push(("graph_features", json(features.names.clone().into())));
+            props.push(("graph_feature_transform", features.transform.name().to_string()));
+            props.push(("graph_feature_mean", json(features.mean.clone().into())));
+            props.push(("graph_feature_std", json(features.std.clone().into())));
+        }
         props.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
     }
 
@@ -77,6 +89,34 @@ impl PredictorMeta {
         if format != FORMAT {
             return Err(format!("not a GCN predictor of this version (format '{format}', expected '{FORMAT}')"));
         }
+        let graph_features = match props.get("graph_features") {
+            None => None,
+            Some(names) => {
+                let parse = |key: &str, text: &str| -> Result<serde_json::Value, String> {
+                    serde_json::from_str(text).map_err(|_| format!("predictor metadata '{key}' is not JSON"))
+                };
+                let names: Vec<String> = serde_json::from_value(parse("graph_features", names)?)
+                    .map_err(|_| "predictor metadata 'graph_features' is not a list of names".to_string())?;
+                let numbers = |key: &str| -> Result<Vec<f64>, String> {
+                    let values: Vec<f64> = serde_json::from_value(parse(key, &get(key)?)?)
+                        .map_err(|_| format!("predictor metadata '{key}' is not a list of numbers"))?;
+                    if values.len() != names.len() {
+                        return Err(format!(
+                            "predictor metadata '{key}' has {} numbers for {} graph features",
+                            values.len(),
+                            names.len()
+                        ));
+                    }
+                    Ok(values)
+                };
+                Some(GraphFeatures {
+                    transform: GraphTransform::parse(&get("graph_feature_transform")?)?,
+                    mean: numbers("graph_feature_mean")?,
+                    std: numbers("graph_feature_std")?,
+                    names,
+                })
+            }
+        };
         Ok(PredictorMeta {
             space: get("space")?,
             op_vocabulary: list("op_vocabulary")?,
@@ -92,10 +132,12 @@ impl PredictorMeta {
                 hidden: count("gcn_hidden")?,
                 layers: count("gcn_layers")?,
                 fc_hidden: count("gcn_fc_hidden")?,
+                graph_features: graph_features.as_ref().map_or(0, GraphFeatures::len),
             },
             training: get("training")?,
             training_count: count("training_count")?,
             training_digest: get("training_digest")?,
+            graph_features,
         })
     }
 

@@ -4,6 +4,7 @@ use ndarray::Array2;
 use np_gcn::train::TrainConfig;
 use np_gcn::{GcnConfig, GraphSample};
 use np_predictor::fit::{FitSettings, LabelScale, TrainingData, fit};
+use np_predictor::graph_inputs::{GraphFeatureRequest, GraphTransform};
 use np_predictor::{Predictor, SpaceSignature};
 
 fn chain(nodes: usize, op: usize) -> GraphSample<f32> {
@@ -35,18 +36,54 @@ fn export_then_load_is_lossless_for_both_variants() {
     let data = TrainingData { ids: (0..12).map(|i| format!("cell{i}")).collect(), samples, labels };
     for threshold in [None, Some(90.0)] {
         let settings = FitSettings {
-            config: GcnConfig { input_width: 5, hidden: 6, layers: 2, fc_hidden: 4 },
+            config: GcnConfig { input_width: 5, hidden: 6, layers: 2, fc_hidden: 4, graph_features: 0 },
             training: TrainConfig { epochs: 3, ..TrainConfig::default() },
             label_field: "val_accuracy".into(),
             label_scale: LabelScale::Percent,
             label_range: (10.0, 100.0),
             threshold,
+            graph_features: None,
         };
         let predictor = fit(&space, &data, &settings, &|_, _, _| {}).unwrap();
         let loaded = Predictor::from_onnx(&predictor.to_onnx()).unwrap();
         assert_eq!(loaded, predictor);
         assert_eq!(loaded.score_native(&data.samples, 5), predictor.score_native(&data.samples, 5));
         assert_eq!(loaded.meta.training_digest, data.digest());
+    }
+}
+
+#[test]
+fn graph_level_inputs_round_trip_with_their_standardisation() {
+    let space = SpaceSignature::named("nb101").unwrap();
+    let samples: Vec<_> = (0..12)
+        .map(|i| {
+            let raw = ndarray::Array1::from_vec(vec![i as f32 * 1e6, -(i as f32) * 0.3, 2.0]);
+            chain(2 + i % 6, 1 + i % 3).with_graph_features(raw)
+        })
+        .collect();
+    let labels: Vec<f64> = (0..12).map(|i| 85.0 + i as f64 * 0.7).collect();
+    let data = TrainingData { ids: (0..12).map(|i| format!("cell{i}")).collect(), samples, labels };
+    for transform in [GraphTransform::SignedLog1p, GraphTransform::Identity] {
+        let settings = FitSettings {
+            config: GcnConfig { input_width: 5, hidden: 6, layers: 2, fc_hidden: 4, graph_features: 0 },
+            training: TrainConfig { epochs: 3, ..TrainConfig::default() },
+            label_field: "val_accuracy".into(),
+            label_scale: LabelScale::Percent,
+            label_range: (10.0, 100.0),
+            threshold: Some(90.0),
+            graph_features: Some(GraphFeatureRequest {
+                names: vec!["proxies.a".into(), "proxies.b".into(), "c".into()],
+                transform,
+            }),
+        };
+        let predictor = fit(&space, &data, &settings, &|_, _, _| {}).unwrap();
+        assert_eq!(predictor.meta.config.graph_features, 3);
+        let features = predictor.meta.graph_features.as_ref().unwrap();
+        // The constant feature standardises to zero instead of dividing by zero.
+        assert_eq!(features.std[2], 1.0);
+        let loaded = Predictor::from_onnx(&predictor.to_onnx()).unwrap();
+        assert_eq!(loaded, predictor);
+        assert_eq!(loaded.score_native(&data.samples, 5), predictor.score_native(&data.samples, 5));
     }
 }
 

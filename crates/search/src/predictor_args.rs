@@ -55,6 +55,7 @@ impl PredictorArgs {
                 hidden: self.hidden,
                 layers: self.layers,
                 fc_hidden: 128,
+                graph_features: 0,
             },
             training: TrainConfig {
                 epochs: self.epochs,
@@ -68,6 +69,7 @@ impl PredictorArgs {
             label_scale: LabelScale::Percent,
             label_range: self.label_range,
             threshold: None,
+            graph_features: None,
         }
     }
 }

@@ -136,6 +136,7 @@ fn main() {
             label_scale: LabelScale::Fraction,
             label_range: (0.1, 1.0),
             threshold: None,
+            graph_features: None,
         };
         fit(&space, &data, &settings, &|_, _, _| {}).expect("GCN training")
     };

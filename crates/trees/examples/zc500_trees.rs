@@ -5,7 +5,9 @@
 //! computed from each line's cell (`np_predictor::encode_architecture`). The 500 lines hold 292 distinct cells; twins (same id)
 //! are merged first, their single-run accuracies and their zero-cost proxies averaged. For each
 //! of ten seeds, the 172/120 split of `zc500_quality` (`np_predictor::cv::random_split`): the
-//! one-stage GCN with `gcn-train`'s defaults, and trees with `gbt-train`'s defaults on
+//! one-stage GCN with `gcn-train`'s defaults, the same GCN given the nine proxies as graph-level
+//! inputs (`gcn-train --graph-features 'proxies.*'`, with the signed log transform and, for
+//! comparison, without it), and trees with `gbt-train`'s defaults on
 //! several feature sets (the same feature code as `gbt-train` and `gcn-score`), scored on the
 //! 120. Prints Markdown tables: Kendall τ and MSE (mean ± std), and each proxy's own Spearman ρ
 //! with the accuracy over the 292 cells.
@@ -19,7 +21,8 @@ use np_gcn::GcnConfig;
 use np_gcn::train::TrainConfig;
 use np_predictor::cv::random_split;
 use np_predictor::fit::{FitSettings, LabelScale, TrainingData, fit};
-use np_predictor::{SpaceSignature, encode_architecture, graph_sample};
+use np_predictor::graph_inputs::{GraphFeatureRequest, GraphTransform};
+use np_predictor::{SpaceSignature, encode_architecture, graph_sample, graph_sample_with_features};
 use np_trees::{FeatureRequest, FeatureSet, TrainingRows, TreePredictor, TreeSettings};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -105,7 +108,9 @@ fn main() {
         .collect();
     let space = SpaceSignature::named("nb101").expect("nb101");
     let start = std::time::Instant::now();
-    // Per seed: (τ, MSE) of the GCN, then of each tree row.
+    // Per seed: (τ, MSE) of the GCN, the GCN with proxies (signed log, identity), then of each
+    // tree row.
+    let proxies_set = &feature_sets[0];
     let results: Vec<Vec<(f64, f64)>> = (0..seeds)
         .into_par_iter()
         .map(|seed| {
@@ -126,11 +131,25 @@ fn main() {
                 label_scale: LabelScale::Percent,
                 label_range: (10.0, 100.0),
                 threshold: None,
+                graph_features: None,
             };
             let gcn = fit(&space, &data, &settings, &|_, _, _| {}).expect("GCN training");
             let test: Vec<_> = test_idx.iter().map(|&i| graph_sample(&cells[i].graph)).collect();
             let pred: Vec<f64> = gcn.score_native(&test, 256).iter().map(|s| s.pred).collect();
             let mut row = vec![scores(&pred, &truth)];
+            for transform in [GraphTransform::SignedLog1p, GraphTransform::Identity] {
+                let with_proxies = |idx: &[usize]| -> Vec<_> {
+                    idx.iter().map(|&i| graph_sample_with_features(&cells[i].graph, &vectors[0][i])).collect()
+                };
+                let data = TrainingData { samples: with_proxies(&train_idx), ids: ids.clone(), labels: labels.clone() };
+                let settings = FitSettings {
+                    graph_features: Some(GraphFeatureRequest { names: proxies_set.names(), transform }),
+                    ..settings.clone()
+                };
+                let gcn = fit(&space, &data, &settings, &|_, _, _| {}).expect("GCN training");
+                let pred: Vec<f64> = gcn.score_native(&with_proxies(&test_idx), 256).iter().map(|s| s.pred).collect();
+                row.push(scores(&pred, &truth));
+            }
             for (set, rows) in feature_sets.iter().zip(&vectors) {
                 let training = TrainingRows {
                     features: train_idx.iter().map(|&i| rows[i].clone()).collect(),
@@ -161,10 +180,13 @@ fn main() {
     println!("|---|---|---|---|");
     let column = |r: usize, f: fn(&(f64, f64)) -> f64| mean_std(&results.iter().map(|s| f(&s[r])).collect::<Vec<_>>());
     println!("| GCN, one stage | graph | {} | {} |", column(0, |s| s.0), column(0, |s| s.1));
+    let g = proxies_set.len();
+    println!("| GCN + proxies (graph-level inputs) | graph + {g} | {} | {} |", column(1, |s| s.0), column(1, |s| s.1));
+    println!("| GCN + proxies, no log transform | graph + {g} | {} | {} |", column(2, |s| s.0), column(2, |s| s.1));
     for (r, ((name, _, _), set)) in TREE_ROWS.iter().zip(&feature_sets).enumerate() {
         let flat = set.flat_length.map(|n| format!(" + flat[{n}]")).unwrap_or_default();
         let fields = set.names().len();
-        println!("| {name} | {fields}{flat} | {} | {} |", column(r + 1, |s| s.0), column(r + 1, |s| s.1));
+        println!("| {name} | {fields}{flat} | {} | {} |", column(r + 3, |s| s.0), column(r + 3, |s| s.1));
     }
     // A signal used as the ranking itself, without training, on the same test cells.
     for signal in SIGNALS {

@@ -12,8 +12,9 @@ use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{InputOutputArgs, InvalidLinePolicy, Output, RecordReader, ToolError, run_tool};
 use np_ort::{Device, OrtFeaturePredictor, OrtPredictor};
-use np_predictor::{Predictor, encode_architecture, graph_sample};
-use np_trees::TreePredictor;
+use np_predictor::graph_inputs::GraphFeatures;
+use np_predictor::{Predictor, encode_architecture, graph_sample_with_features};
+use np_trees::{FeatureSet, TreePredictor};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::Value;
@@ -29,11 +30,16 @@ Examples:
   # on an NVIDIA GPU (build with --features cuda, onnxruntime-gpu's library in ORT_DYLIB_PATH)
   gcn-score -m model.onnx --device cuda pool.jsonl
 
+  # a GCN trained with graph-level inputs (gcn-train --graph-features 'proxies.*'):
+  # each line needs those fields too
+  gcn-score -m model.onnx zc500.graph.jsonl
+
   # a tree predictor from gbt-train: the lines need the features it was trained on
   arch-encode --format flat zc500.jsonl | gcn-score -m trees.onnx
 
 For a GCN file, input lines are encoded architectures (arch-encode --format graph) or plain
-architecture lines (arch-sample output), which are encoded on the fly. For a tree file, each
+architecture lines (arch-sample output), which are encoded on the fly; a GCN trained with
+graph-level inputs also reads the numeric fields its metadata lists. For a tree file, each
 line must carry the numeric fields the file lists (and `flat` if it was trained with --flat);
 a missing or non-numeric one stops the tool with the line's number. Each line is written back unchanged with
 \"pred\" (and \"p_good\") appended, in input order. The ONNX Runtime library is found through ORT_DYLIB_PATH or the project's .venv
@@ -94,13 +100,19 @@ struct ScoredFields {
 
 /// What the predictor file holds, told apart by its `format` metadata.
 enum Model {
-    Gcn { predictor: Box<Predictor>, shape: EncodingShape },
+    /// `graph_features`: the line fields of the predictor's graph-level inputs, if it has any.
+    Gcn {
+        predictor: Box<Predictor>,
+        shape: EncodingShape,
+        graph_features: Option<FeatureSet>,
+    },
     Trees(Box<TreePredictor>),
 }
 
 /// A line's model input.
 enum ModelInput {
-    Graph(GraphEncoding),
+    /// The graph and the raw graph-level inputs (empty when the predictor has none).
+    Graph(GraphEncoding, Vec<f64>),
     Features(Vec<f64>),
 }
 
@@ -114,7 +126,8 @@ struct PendingLine {
 
 enum Scorer {
     Native(Box<Predictor>),
-    Ort(OrtPredictor),
+    /// With the standardisation of the graph-level inputs, applied before the model.
+    Ort(OrtPredictor, Option<GraphFeatures>),
     TreesNative(Box<TreePredictor>),
     TreesOrt(OrtFeaturePredictor),
 }
@@ -139,12 +152,17 @@ fn load_model(path: &std::path::Path, bytes: &[u8]) -> Result<Model, ToolError> 
         feature_count: predictor.meta.node_features.len(),
         fixed_topology: false,
     };
-    Ok(Model::Gcn { predictor: Box::new(predictor), shape })
+    // The same feature code as gbt-train: a line means the same numbers to both.
+    let graph_features =
+        predictor.meta.graph_features.as_ref().map(|features| FeatureSet::new(features.names.clone(), None, None));
+    Ok(Model::Gcn { predictor: Box::new(predictor), shape, graph_features })
 }
 
 fn parse_line(line: &RawLine, model: &Model) -> Result<PendingLine, ToolError> {
     match model {
-        Model::Gcn { predictor, shape } => parse_graph_line(line, predictor, shape),
+        Model::Gcn { predictor, shape, graph_features } => {
+            parse_graph_line(line, predictor, shape, graph_features.as_ref())
+        }
         Model::Trees(predictor) => {
             let record = Value::Object(line.parse_object()?.fields);
             let features = predictor.meta.features.values(&record, line.number)?;
@@ -154,7 +172,12 @@ fn parse_line(line: &RawLine, model: &Model) -> Result<PendingLine, ToolError> {
     }
 }
 
-fn parse_graph_line(line: &RawLine, predictor: &Predictor, shape: &EncodingShape) -> Result<PendingLine, ToolError> {
+fn parse_graph_line(
+    line: &RawLine,
+    predictor: &Predictor,
+    shape: &EncodingShape,
+    graph_features: Option<&FeatureSet>,
+) -> Result<PendingLine, ToolError> {
     let bad = |message: String| ToolError::bad_line(line.number, message);
     if !line.text.trim_end().ends_with('}') {
         return Err(bad("expected a JSON object".into()));
@@ -177,16 +200,23 @@ fn parse_graph_line(line: &RawLine, predictor: &Predictor, shape: &EncodingShape
         }
     };
     graph.check_shape(shape).map_err(|e| bad(format!("{e} (the predictor's space is {})", predictor.meta.space)))?;
+    let values = match graph_features {
+        Some(set) => {
+            let record: Value = serde_json::from_str(&line.text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+            set.values(&record, line.number)?
+        }
+        None => Vec::new(),
+    };
     Ok(PendingLine {
         text: line.text.clone(),
-        input: ModelInput::Graph(graph),
+        input: ModelInput::Graph(graph, values),
         rescored: fields.pred.is_some() || fields.p_good.is_some(),
     })
 }
 
-fn graph(line: &PendingLine) -> &GraphEncoding {
+fn graph(line: &PendingLine) -> (&GraphEncoding, &[f64]) {
     match &line.input {
-        ModelInput::Graph(graph) => graph,
+        ModelInput::Graph(graph, values) => (graph, values),
         ModelInput::Features(_) => unreachable!("a GCN file's lines are parsed into graphs"),
     }
 }
@@ -194,7 +224,7 @@ fn graph(line: &PendingLine) -> &GraphEncoding {
 fn features(line: &PendingLine) -> &[f64] {
     match &line.input {
         ModelInput::Features(features) => features,
-        ModelInput::Graph(_) => unreachable!("a tree file's lines are parsed into feature vectors"),
+        ModelInput::Graph(..) => unreachable!("a tree file's lines are parsed into feature vectors"),
     }
 }
 
@@ -217,26 +247,41 @@ fn score_batch(
             Ok(pred.into_iter().map(|p| (p, None)).collect())
         }
         Scorer::Native(predictor) => {
-            let samples: Vec<_> = lines.iter().map(|l| graph_sample(graph(l))).collect();
+            let samples: Vec<_> = lines
+                .iter()
+                .map(|l| {
+                    let (g, values) = graph(l);
+                    graph_sample_with_features(g, values)
+                })
+                .collect();
             let scores = predictor.score_native(&samples, 256);
             Ok(scores.iter().map(|s| (s.pred as f32, s.p_good.map(|p| p as f32))).collect())
         }
-        Scorer::Ort(session) => {
+        Scorer::Ort(session, scaling) => {
             let n = shape.max_nodes;
             let batch = lines.len();
             let mut adjacency = Vec::with_capacity(batch * n * n);
             let mut onehot = Vec::with_capacity(batch * n * shape.op_count);
             let mut features = Vec::with_capacity(batch * n * shape.feature_count);
             let mut mask = Vec::with_capacity(batch * n);
+            let mut graph_features = Vec::new();
             for line in lines {
-                let g = graph(line);
+                let (g, values) = graph(line);
+                if let Some(scaling) = scaling {
+                    // The same f32 raw values and f64 standardisation as the native backend.
+                    let raw = values.iter().map(|&x| x as f32).collect();
+                    graph_features.extend(scaling.scale(&raw));
+                }
                 adjacency.extend(g.adjacency.iter().flatten().map(|&b| b as f32));
                 onehot.extend(g.op_onehot.iter().flatten().map(|&b| b as f32));
                 features.extend(g.node_features.iter().flatten().map(|&x| x as f32));
                 mask.extend((0..n).map(|i| if i < g.nodes { 1.0f32 } else { 0.0 }));
             }
             let features = (shape.feature_count > 0).then_some(features.as_slice());
-            let (pred, p_good) = session.run(batch, n, &adjacency, &onehot, features, &mask).map_err(ort_error)?;
+            let graph_features = scaling.is_some().then_some(graph_features.as_slice());
+            let (pred, p_good) = session
+                .run_with_graph_features(batch, n, &adjacency, &onehot, features, &mask, graph_features)
+                .map_err(ort_error)?;
             Ok((0..batch).map(|i| (pred[i], p_good.as_ref().map(|p| p[i]))).collect())
         }
     }
@@ -287,7 +332,10 @@ fn score_tool(args: &Args) -> Result<(), ToolError> {
             np_ort::init_runtime().map_err(runtime)?;
             let device = if device == DeviceArg::Cuda { Device::Cuda { device_id: 0 } } else { Device::Cpu };
             match &model {
-                Model::Gcn { .. } => Scorer::Ort(OrtPredictor::load(&bytes, device, None).map_err(runtime)?),
+                Model::Gcn { predictor, .. } => Scorer::Ort(
+                    OrtPredictor::load(&bytes, device, None).map_err(runtime)?,
+                    predictor.meta.graph_features.clone(),
+                ),
                 Model::Trees(_) => Scorer::TreesOrt(OrtFeaturePredictor::load(&bytes, device, None).map_err(runtime)?),
             }
         }

@@ -12,7 +12,9 @@ use np_io::records::RawLine;
 use np_io::{Output, RecordReader, ToolError, run_tool};
 use np_predictor::cv::{Grid, cross_validate, widened_hidden};
 use np_predictor::fit::{FitSettings, LabelScale, TrainingData, fit};
-use np_predictor::{SpaceSignature, graph_sample};
+use np_predictor::graph_inputs::{GraphFeatureRequest, GraphTransform};
+use np_predictor::{SpaceSignature, graph_sample_with_features};
+use np_trees::{FeatureRequest, FeatureSet};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -22,11 +24,17 @@ Examples:
   arch-sample --count 172 --seed 1 | bench-query ... | arch-encode --format graph \\
     | gcn-train --label val_accuracy -o model.onnx
 
+  # zero-cost proxies as graph-level inputs beside the graph
+  arch-encode --format graph zc500.jsonl | gcn-train --graph-features 'proxies.*' -o model.onnx
+
   # two-stage predictor (classifier for accuracy > 91%, regressor above it)
   gcn-train --label val_accuracy --two-stage train.jsonl -o model.onnx
 
 Input: lines from `arch-encode --format graph` carrying a numeric label field. Labels in [0, 1]
-are taken as fractions (output range 0.1–1.0), others as percent (10–100).";
+are taken as fractions (output range 0.1–1.0), others as percent (10–100). --graph-features
+names numeric fields as gbt-train's --features does; each is transformed (signed log by default),
+standardised with the training lines' mean and std (stored in the file) and joined to the GCN's
+readout; gcn-score then needs those fields on every line.";
 
 /// Train the Neural Predictor GCN on encoded architectures with labels and export it to ONNX.
 #[derive(Parser, Debug)]
@@ -50,6 +58,16 @@ struct Args {
     /// Regressor output range in percent (scaled for fraction labels).
     #[arg(long, value_name = "LOW,HIGH", default_value = "10,100")]
     label_range: String,
+
+    /// Graph-level inputs, comma-separated: names, dotted paths, or PREFIX.* for all numeric
+    /// members of an object (as gbt-train's --features), joined to the readout before the
+    /// fully connected layer.
+    #[arg(long, value_name = "FIELDS", value_delimiter = ',')]
+    graph_features: Vec<String>,
+
+    /// Transform of each graph-level input before standardisation.
+    #[arg(long, default_value = "signed-log1p", value_parser = ["signed-log1p", "identity"])]
+    graph_feature_transform: String,
 
     /// Train the two-stage predictor: a classifier for label > threshold, and a regressor on
     /// the lines above it.
@@ -131,6 +149,8 @@ struct TrainingLine {
 }
 
 struct Parsed {
+    /// The whole line, for the graph-level inputs.
+    record: Value,
     space: Option<String>,
     id: String,
     label: f64,
@@ -149,7 +169,7 @@ fn parse_line(line: &RawLine, label_field: &str) -> Result<Parsed, ToolError> {
     let parsed = TrainingLine::deserialize(&value).map_err(|e| bad(format!("bad encoded line: {e}")))?;
     let graph =
         parsed.graph.ok_or_else(|| bad("missing field 'graph' (encode with arch-encode --format graph)".into()))?;
-    Ok(Parsed { space: parsed.space, id: parsed.id.unwrap_or_default(), label, graph })
+    Ok(Parsed { space: parsed.space, id: parsed.id.unwrap_or_default(), label, graph, record: value })
 }
 
 fn parse_range(text: &str) -> Result<(f64, f64), ToolError> {
@@ -199,17 +219,32 @@ fn train_tool(args: &Args) -> Result<(), ToolError> {
         "fraction" => LabelScale::Fraction,
         _ => LabelScale::detect(&labels),
     };
-    let data = TrainingData {
-        samples: lines.iter().map(|(_, p)| graph_sample(&p.graph)).collect(),
-        ids: lines.iter().map(|(_, p)| p.id.clone()).collect(),
-        labels,
+    let graph_features = if args.graph_features.is_empty() {
+        None
+    } else {
+        let request = FeatureRequest { patterns: args.graph_features.clone(), flat: false };
+        Some(request.resolve(&lines[0].1.record, lines[0].0)?)
     };
+    let mut samples = Vec::with_capacity(lines.len());
+    for (number, parsed) in &lines {
+        let values = match &graph_features {
+            Some(set) => set.values(&parsed.record, *number)?,
+            None => Vec::new(),
+        };
+        samples.push(graph_sample_with_features(&parsed.graph, &values));
+    }
+    let transform = match args.graph_feature_transform.as_str() {
+        "identity" => GraphTransform::Identity,
+        _ => GraphTransform::SignedLog1p,
+    };
+    let data = TrainingData { samples, ids: lines.iter().map(|(_, p)| p.id.clone()).collect(), labels };
     let settings = FitSettings {
         config: GcnConfig {
             input_width: space.shape.op_count + space.shape.feature_count,
             hidden: args.hidden,
             layers: args.layers,
             fc_hidden: args.fc_hidden,
+            graph_features: graph_features.as_ref().map_or(0, FeatureSet::len),
         },
         training: TrainConfig {
             epochs: args.epochs,
@@ -223,6 +258,7 @@ fn train_tool(args: &Args) -> Result<(), ToolError> {
         label_scale: scale,
         label_range: (scale.from_percent(range_percent.0), scale.from_percent(range_percent.1)),
         threshold: args.two_stage.then(|| scale.from_percent(args.threshold)),
+        graph_features: graph_features.as_ref().map(|set| GraphFeatureRequest { names: set.names(), transform }),
     };
     if !args.quiet {
         eprintln!(

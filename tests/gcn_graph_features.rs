@@ -1,0 +1,102 @@
+//! The GCN with graph-level inputs (`gcn-train --graph-features 'proxies.*'`): ONNX Runtime,
+//! the native backend and Python's onnxruntime agree, and a line without a proxy is refused.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use neural_predictor::{data_file, json_lines, python, run_ok, run_tool, workspace_root};
+use serde_json::Value;
+
+/// zc500 encoded for the GCN, one line per distinct cell (twins' accuracies averaged, the
+/// first twin's proxies kept), in id order.
+fn unique_zc500_cells() -> Vec<Value> {
+    let text = std::fs::read_to_string(data_file("nb101/zc500.jsonl")).unwrap();
+    let encoded = run_ok("arch-encode", &["--format", "graph"], text.as_bytes());
+    let mut by_id: BTreeMap<String, (Value, Vec<f64>)> = BTreeMap::new();
+    for record in json_lines(&encoded) {
+        let id = record["id"].as_str().unwrap().to_string();
+        let accuracy = record["val_accuracy"].as_f64().unwrap();
+        by_id.entry(id).or_insert_with(|| (record.clone(), Vec::new())).1.push(accuracy);
+    }
+    by_id
+        .into_values()
+        .map(|(mut record, accuracies)| {
+            record["val_accuracy"] = Value::from(accuracies.iter().sum::<f64>() / accuracies.len() as f64);
+            record
+        })
+        .collect()
+}
+
+fn write_lines(path: &Path, records: &[Value]) {
+    let text: String = records.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(path, text).unwrap();
+}
+
+fn field(records: &[Value], name: &str) -> Vec<f64> {
+    records.iter().map(|r| r[name].as_f64().unwrap_or_else(|| panic!("field {name} in {r}"))).collect()
+}
+
+#[test]
+fn proxies_as_graph_level_inputs_score_alike_everywhere_and_are_required() {
+    let dir = tempfile::tempdir().unwrap();
+    let cells = unique_zc500_cells();
+    let (train_cells, test_cells) = cells.split_at(172);
+    let train_path = dir.path().join("train.jsonl");
+    let test_path = dir.path().join("test.jsonl");
+    write_lines(&train_path, train_cells);
+    write_lines(&test_path, test_cells);
+    let model = dir.path().join("model.onnx");
+    let (m, test) = (model.to_str().unwrap(), test_path.to_str().unwrap());
+    run_ok(
+        "gcn-train",
+        &[
+            "--graph-features",
+            "proxies.*",
+            "--two-stage",
+            "--epochs",
+            "40",
+            "-q",
+            "-o",
+            m,
+            train_path.to_str().unwrap(),
+        ],
+        b"",
+    );
+
+    let native = json_lines(&run_ok("gcn-score", &["-m", m, "--backend", "native", test], b""));
+    let ort = json_lines(&run_ok("gcn-score", &["-m", m, test], b""));
+    let python_out = Command::new(python())
+        .arg(workspace_root().join("tests/python/check_predictor.py"))
+        .arg(m)
+        .arg(test)
+        .output()
+        .unwrap();
+    assert!(python_out.status.success(), "onnx.checker / onnxruntime: {}", String::from_utf8_lossy(&python_out.stderr));
+    let python = json_lines(&String::from_utf8(python_out.stdout).unwrap());
+    assert_eq!((native.len(), ort.len(), python.len()), (120, 120, 120));
+    for name in ["pred", "p_good"] {
+        let (a, b, c) = (field(&native, name), field(&ort, name), field(&python, name));
+        for i in 0..a.len() {
+            assert!((a[i] - b[i]).abs() <= 1e-5 * a[i].abs().max(1.0), "{name}[{i}]: native {} ort {}", a[i], b[i]);
+            assert!((b[i] - c[i]).abs() <= 1e-5 * b[i].abs().max(1.0), "{name}[{i}]: ort {} python {}", b[i], c[i]);
+        }
+    }
+    // The proxies reach the network: changing one changes the prediction.
+    let mut changed = test_cells[0].clone();
+    changed["proxies"]["synflow"] = Value::from(changed["proxies"]["synflow"].as_f64().unwrap() * 1e6 + 1e6);
+    let changed =
+        json_lines(&run_ok("gcn-score", &["-m", m, "--backend", "native"], format!("{changed}\n").as_bytes()));
+    assert_ne!(changed[0]["pred"], native[0]["pred"]);
+
+    // A line without one of the proxies: exit 2, naming the line and the feature.
+    let mut missing = test_cells[1].clone();
+    missing["proxies"].as_object_mut().unwrap().remove("snip");
+    let input = format!("{}\n{missing}\n", test_cells[0]);
+    for backend in ["ort", "native"] {
+        let output = run_tool("gcn-score", &["-m", m, "--backend", backend], input.as_bytes());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{backend}: {stderr}");
+        assert!(stderr.contains("line 2") && stderr.contains("proxies.snip"), "{backend}: {stderr}");
+    }
+}

@@ -112,6 +112,12 @@ experiment: release
 	done
 	python3 scripts/experiment-table.py $(foreach d,$(EXPERIMENT_DATASETS),runs/experiment/$(d).json)
 
+## bench-cost: how closely arch-cost reproduces NAS-Bench-101's trainable_parameters (30
+## records) and NAS-Bench-Suite-Zero's params and FLOPs (500 cells); see docs/COST.md.
+bench-cost: release
+	$(BIN)/arch-cost $(NAS_DATA)/nb101/records30.jsonl | python3 scripts/cost-agreement.py records
+	$(BIN)/arch-cost $(NAS_DATA)/nb101/zc500.jsonl | python3 scripts/cost-agreement.py zc500
+
 ## bench: timings recorded in BENCHMARKS.md (median of several runs).
 bench: release
 	bash scripts/bench-foundation.sh $(BIN)

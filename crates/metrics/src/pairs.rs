@@ -53,7 +53,9 @@ impl PairCounts {
 
     /// Pairs ordered strictly, and the same way, by prediction and truth.
     pub fn concordant(&self) -> u64 {
-        self.pairs - self.tied_predictions - self.tied_truths + self.tied_both - self.discordant
+        // Inclusion–exclusion, adding before subtracting: when every pair is tied in both,
+        // the ties counted twice would otherwise take the unsigned sum below zero on the way.
+        self.pairs + self.tied_both - self.tied_predictions - self.tied_truths - self.discordant
     }
 }
 
@@ -192,7 +194,7 @@ mod tests {
 
     fn naive_tau_b(predictions: &[f64], truths: &[f64]) -> Option<f64> {
         let c = naive_counts(predictions, truths);
-        let concordant = c.pairs - c.tied_predictions - c.tied_truths + c.tied_both - c.discordant;
+        let concordant = c.pairs + c.tied_both - c.tied_predictions - c.tied_truths - c.discordant;
         let denominator = ((c.pairs - c.tied_predictions) as f64 * (c.pairs - c.tied_truths) as f64).sqrt();
         (denominator > 0.0).then(|| (concordant as f64 - c.discordant as f64) / denominator)
     }
@@ -307,6 +309,13 @@ mod tests {
             let value = prop_oneof![(0..levels).prop_map(f64::from), -1.0..1.0f64];
             (prop::collection::vec(value.clone(), n), prop::collection::vec(value, n))
         })
+    }
+
+    #[test]
+    fn pairs_tied_in_both_are_neither_concordant_nor_discordant() {
+        let counts = PairCounts::of(&[0.0, 0.0], &[0.0, 0.0]);
+        assert_eq!((counts.pairs, counts.tied_both, counts.concordant(), counts.discordant), (1, 1, 0, 0));
+        assert_eq!(kendall_tau_b(&[0.0, 0.0], &[0.0, 0.0]), None);
     }
 
     proptest! {

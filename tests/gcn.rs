@@ -1,37 +1,13 @@
 //! `gcn-train`, `gcn-score` and `pred-eval` as real binaries: training, ONNX round trip through
 //! Python's onnxruntime, ORT against native, sharding, and bad input.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use neural_predictor::{data_file, json_lines, python, run_ok, run_tool, tool_path, workspace_root};
+use neural_predictor::{
+    json_lines, python, run_ok, run_tool, tool_path, unique_zc500_cells, workspace_root, write_lines,
+};
 use serde_json::Value;
-
-/// zc500 encoded for the GCN, one line per distinct cell (twins' accuracies averaged), in
-/// id order.
-fn unique_zc500_cells() -> Vec<Value> {
-    let text = std::fs::read_to_string(data_file("nb101/zc500.jsonl")).unwrap();
-    let encoded = run_ok("arch-encode", &["--format", "graph"], text.as_bytes());
-    let mut by_id: BTreeMap<String, (Value, Vec<f64>)> = BTreeMap::new();
-    for record in json_lines(&encoded) {
-        let id = record["id"].as_str().unwrap().to_string();
-        let accuracy = record["val_accuracy"].as_f64().unwrap();
-        by_id.entry(id).or_insert_with(|| (record.clone(), Vec::new())).1.push(accuracy);
-    }
-    by_id
-        .into_values()
-        .map(|(mut record, accuracies)| {
-            record["val_accuracy"] = Value::from(accuracies.iter().sum::<f64>() / accuracies.len() as f64);
-            record
-        })
-        .collect()
-}
-
-fn write_lines(path: &Path, records: &[Value]) {
-    let text: String = records.iter().map(|r| format!("{r}\n")).collect();
-    std::fs::write(path, text).unwrap();
-}
 
 fn train(dir: &Path, records: &[Value], extra: &[&str]) -> PathBuf {
     let train_path = dir.join("train.jsonl");
@@ -51,7 +27,7 @@ fn field(records: &[Value], name: &str) -> Vec<f64> {
 #[test]
 fn predictor_learns_ranks_and_round_trips_through_python_onnxruntime() {
     let dir = tempfile::tempdir().unwrap();
-    let cells = unique_zc500_cells();
+    let cells = unique_zc500_cells("graph");
     assert_eq!(cells.len(), 292);
     let (train_cells, test_cells) = cells.split_at(172);
     for extra in [&[][..], &["--two-stage"]] {
@@ -102,7 +78,7 @@ fn predictor_learns_ranks_and_round_trips_through_python_onnxruntime() {
 #[test]
 fn ort_and_native_agree_on_thousands_of_graphs_and_shards_match() {
     let dir = tempfile::tempdir().unwrap();
-    let cells = unique_zc500_cells();
+    let cells = unique_zc500_cells("graph");
     let model = train(dir.path(), &cells[..120], &["--two-stage"]);
     let pool = run_ok("arch-sample", &["--count", "4000", "--seed", "3"], b"");
     let encoded = run_ok("arch-encode", &[], pool.as_bytes());
@@ -133,7 +109,7 @@ fn ort_and_native_agree_on_thousands_of_graphs_and_shards_match() {
 #[test]
 fn training_rejects_bad_lines_with_their_number() {
     let dir = tempfile::tempdir().unwrap();
-    let cells = unique_zc500_cells();
+    let cells = unique_zc500_cells("graph");
     let good = cells[0].to_string();
     let mut no_label = cells[1].clone();
     no_label.as_object_mut().unwrap().remove("val_accuracy");
@@ -164,7 +140,7 @@ fn training_rejects_bad_lines_with_their_number() {
 #[test]
 fn scoring_refuses_another_space_and_explains_a_missing_runtime() {
     let dir = tempfile::tempdir().unwrap();
-    let cells = unique_zc500_cells();
+    let cells = unique_zc500_cells("graph");
     let model = train(dir.path(), &cells[..60], &[]);
     let m = model.to_str().unwrap();
     let proxyless = run_ok("arch-sample", &["--space", "proxyless", "--count", "3"], b"");
@@ -190,7 +166,7 @@ fn scoring_refuses_another_space_and_explains_a_missing_runtime() {
 #[test]
 fn cross_validation_picks_from_the_grid_and_widens_the_final_model() {
     let dir = tempfile::tempdir().unwrap();
-    let cells = unique_zc500_cells();
+    let cells = unique_zc500_cells("graph");
     let train_path = dir.path().join("train.jsonl");
     write_lines(&train_path, &cells[..90]);
     let model = dir.path().join("cv.onnx");
@@ -229,7 +205,7 @@ fn cross_validation_picks_from_the_grid_and_widens_the_final_model() {
 #[test]
 fn plain_architecture_lines_score_like_encoded_ones() {
     let dir = tempfile::tempdir().unwrap();
-    let cells = unique_zc500_cells();
+    let cells = unique_zc500_cells("graph");
     let model = train(dir.path(), &cells[..60], &["--two-stage"]);
     let m = model.to_str().unwrap();
     let pool = run_ok("arch-sample", &["--count", "700", "--seed", "5", "--sampler", "nasbench"], b"");
@@ -250,7 +226,7 @@ fn plain_architecture_lines_score_like_encoded_ones() {
 
 #[test]
 fn fraction_labels_train_like_percent_labels() {
-    let cells = unique_zc500_cells();
+    let cells = unique_zc500_cells("graph");
     let fractions: Vec<Value> = cells
         .iter()
         .map(|cell| {

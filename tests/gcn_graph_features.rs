@@ -1,37 +1,10 @@
 //! The GCN with graph-level inputs (`gcn-train --graph-features 'proxies.*'`): ONNX Runtime,
 //! the native backend and Python's onnxruntime agree, and a line without a proxy is refused.
 
-use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::Command;
 
-use neural_predictor::{data_file, json_lines, python, run_ok, run_tool, workspace_root};
+use neural_predictor::{json_lines, python, run_ok, run_tool, unique_zc500_cells, workspace_root, write_lines};
 use serde_json::Value;
-
-/// zc500 encoded for the GCN, one line per distinct cell (twins' accuracies averaged, the
-/// first twin's proxies kept), in id order.
-fn unique_zc500_cells() -> Vec<Value> {
-    let text = std::fs::read_to_string(data_file("nb101/zc500.jsonl")).unwrap();
-    let encoded = run_ok("arch-encode", &["--format", "graph"], text.as_bytes());
-    let mut by_id: BTreeMap<String, (Value, Vec<f64>)> = BTreeMap::new();
-    for record in json_lines(&encoded) {
-        let id = record["id"].as_str().unwrap().to_string();
-        let accuracy = record["val_accuracy"].as_f64().unwrap();
-        by_id.entry(id).or_insert_with(|| (record.clone(), Vec::new())).1.push(accuracy);
-    }
-    by_id
-        .into_values()
-        .map(|(mut record, accuracies)| {
-            record["val_accuracy"] = Value::from(accuracies.iter().sum::<f64>() / accuracies.len() as f64);
-            record
-        })
-        .collect()
-}
-
-fn write_lines(path: &Path, records: &[Value]) {
-    let text: String = records.iter().map(|r| format!("{r}\n")).collect();
-    std::fs::write(path, text).unwrap();
-}
 
 fn field(records: &[Value], name: &str) -> Vec<f64> {
     records.iter().map(|r| r[name].as_f64().unwrap_or_else(|| panic!("field {name} in {r}"))).collect()
@@ -40,7 +13,7 @@ fn field(records: &[Value], name: &str) -> Vec<f64> {
 #[test]
 fn proxies_as_graph_level_inputs_score_alike_everywhere_and_are_required() {
     let dir = tempfile::tempdir().unwrap();
-    let cells = unique_zc500_cells();
+    let cells = unique_zc500_cells("graph");
     let (train_cells, test_cells) = cells.split_at(172);
     let train_path = dir.path().join("train.jsonl");
     let test_path = dir.path().join("test.jsonl");

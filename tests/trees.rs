@@ -2,11 +2,12 @@
 //! proxies (and the flat encoding), ONNX Runtime against the native evaluator and Python's
 //! onnxruntime with `onnx.checker`, deterministic files, and bad feature lines.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use neural_predictor::{data_file, json_lines, python, run_ok, run_tool, tool_path, workspace_root};
+use neural_predictor::{
+    data_file, json_lines, python, run_ok, run_tool, tool_path, unique_by_id, workspace_root, write_lines,
+};
 use np_trees::TreePredictor;
 use serde_json::Value;
 
@@ -14,29 +15,6 @@ use serde_json::Value;
 fn zc500_flat() -> String {
     let text = std::fs::read_to_string(data_file("nb101/zc500.jsonl")).unwrap();
     run_ok("arch-encode", &["--format", "flat"], text.as_bytes())
-}
-
-/// One line per distinct cell (the first of twins, their accuracies averaged), in id order.
-fn unique_cells(encoded: &str) -> Vec<Value> {
-    let mut by_id: BTreeMap<String, (Value, Vec<f64>)> = BTreeMap::new();
-    for record in json_lines(encoded) {
-        let id = record["id"].as_str().unwrap().to_string();
-        let accuracy = record["val_accuracy"].as_f64().unwrap();
-        by_id.entry(id).or_insert_with(|| (record.clone(), Vec::new())).1.push(accuracy);
-    }
-    by_id
-        .into_values()
-        .map(|(mut record, accuracies)| {
-            record["val_accuracy"] = Value::from(accuracies.iter().sum::<f64>() / accuracies.len() as f64);
-            record
-        })
-        .collect()
-}
-
-fn write_lines(path: &Path, records: &[Value]) -> PathBuf {
-    let text: String = records.iter().map(|r| format!("{r}\n")).collect();
-    std::fs::write(path, text).unwrap();
-    path.to_path_buf()
 }
 
 fn path_str(path: &Path) -> &str {
@@ -71,7 +49,7 @@ fn trees_learn_from_proxies_and_every_backend_agrees_on_all_zc500_lines() {
     let dir = tempfile::tempdir().unwrap();
     let encoded = zc500_flat();
     let all = write_lines(&dir.path().join("all.jsonl"), &json_lines(&encoded));
-    let cells = unique_cells(&encoded);
+    let cells = unique_by_id(&encoded);
     assert_eq!(cells.len(), 292);
     let (train_cells, test_cells) = cells.split_at(172);
     let train = write_lines(&dir.path().join("train.jsonl"), train_cells);

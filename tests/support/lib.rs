@@ -109,3 +109,35 @@ pub fn run_ok(name: &str, args: &[&str], stdin: &[u8]) -> String {
 pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
     text.lines().map(|line| serde_json::from_str(line).expect("valid JSON line")).collect()
 }
+
+/// One line per distinct architecture `id` (the first line of twins, their `val_accuracy`
+/// averaged), in id order: splits of zc500 must not put a cell's twin on both sides.
+pub fn unique_by_id(lines: &str) -> Vec<serde_json::Value> {
+    let mut by_id: std::collections::BTreeMap<String, (serde_json::Value, Vec<f64>)> = Default::default();
+    for record in json_lines(lines) {
+        let id = record["id"].as_str().expect("string id").to_string();
+        let accuracy = record["val_accuracy"].as_f64().expect("numeric val_accuracy");
+        by_id.entry(id).or_insert_with(|| (record.clone(), Vec::new())).1.push(accuracy);
+    }
+    by_id
+        .into_values()
+        .map(|(mut record, accuracies)| {
+            record["val_accuracy"] = serde_json::Value::from(accuracies.iter().sum::<f64>() / accuracies.len() as f64);
+            record
+        })
+        .collect()
+}
+
+/// zc500 encoded with `arch-encode --format FORMAT`, one line per distinct cell
+/// ([`unique_by_id`]).
+pub fn unique_zc500_cells(format: &str) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(data_file("nb101/zc500.jsonl")).expect("zc500 readable");
+    unique_by_id(&run_ok("arch-encode", &["--format", format], text.as_bytes()))
+}
+
+/// Writes records as JSON lines to `path` and returns the path.
+pub fn write_lines(path: &std::path::Path, records: &[serde_json::Value]) -> PathBuf {
+    let text: String = records.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    path.to_path_buf()
+}

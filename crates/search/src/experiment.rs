@@ -81,12 +81,10 @@ pub fn run_experiment<S: SearchSpace>(
     let budget = settings.budget.min(universe.len());
     let samples = if settings.predictor_ns.is_empty() { Vec::new() } else { universe_samples(space, &universe) };
     let signature = SpaceSignature::of(space);
-    let oracle = universe.oracle(&mut TableEvaluator { table, seed: settings.bench_seed })?;
-    let truth: Vec<f64> = {
-        let all: Vec<_> = (0..universe.len()).map(|i| universe.member(i)).collect();
-        let answers = crate::Evaluator::evaluate(&mut TableEvaluator { table, seed: settings.bench_seed }, &all)?;
-        answers.into_iter().map(|a| a.val_accuracy).collect()
-    };
+    // One pass over the table gives both the oracle and the truth the predictors are judged by.
+    let answers = universe.answers(&mut TableEvaluator { table, seed: settings.bench_seed })?;
+    let oracle = crate::evaluation::best_of(&answers).expect("a universe is never empty").clone();
+    let truth: Vec<f64> = answers.iter().map(|a| a.val_accuracy).collect();
     let run_trial = |trial: usize| -> Result<TrialOutcome, String> {
         let trial = trial as u64;
         let mut evaluator = TableEvaluator { table, seed: settings.bench_seed };

@@ -10,7 +10,8 @@
 //! - [`universe`]: the architectures a closed benchmark table holds, with their ids, which is
 //!   what searches over tabular benchmarks draw from.
 //! - [`random_search`], [`evolution`] (regularized evolution), [`neural_predictor`] (train
-//!   N, fit the GCN, train the predicted top K) and [`universe::Universe::oracle`].
+//!   N, fit the GCN, train the predicted top K) and the oracle (the best of
+//!   [`universe::Universe::answers`]).
 //! - [`pareto`]: accuracy against cost: the Pareto front, its hypervolume, and the Neural
 //!   Predictor aimed at the front instead of the single best.
 //! - [`experiment`]: many seeded trials of every method on one table, in parallel (the

@@ -77,11 +77,11 @@ impl<A: Clone> Universe<A> {
         order
     }
 
-    /// The oracle: the member with the best validation accuracy in the whole table (the
-    /// upper bound of every search), with the same run draw as the searches.
-    pub fn oracle(&self, evaluator: &mut TableEvaluator<'_>) -> Result<Evaluation, String> {
+    /// Every member's answer, in member order, with the same run draw as the searches: the
+    /// truth a predictor is judged against, and the oracle (the best of them, the upper bound
+    /// of every search; see [`crate::evaluation::best_of`]).
+    pub fn answers(&self, evaluator: &mut TableEvaluator<'_>) -> Result<Vec<Evaluation>, String> {
         let batch: Vec<(A, String)> = (0..self.len()).map(|i| self.member(i)).collect();
-        let all = evaluator.evaluate(&batch)?;
-        Ok(crate::evaluation::best_of(&all).expect("a universe is never empty").clone())
+        evaluator.evaluate(&batch)
     }
 }

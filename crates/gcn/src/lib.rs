@@ -8,13 +8,16 @@
 //! - [`model`]: the parameters and the math (forward, backward) — read this file for the model.
 //! - [`graph`]: turning an encoded graph into the model's input tensors.
 //! - [`adam`]: Adam with L2 weight decay and cosine learning-rate decay.
-//! - [`train`]: seeded mini-batch training, prediction, and the two-stage predictor.
+//! - [`train`]: seeded mini-batch training.
+//! - [`shared_states`]: inference that computes each distinct node state once (scoring whole
+//!   search spaces).
 //!
 //! This crate does not read or write files; the tools and the ONNX exporter do.
 
 pub mod adam;
 pub mod graph;
 pub mod model;
+pub mod shared_states;
 pub mod train;
 
 pub use graph::GraphSample;

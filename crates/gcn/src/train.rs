@@ -1,10 +1,9 @@
-//! Seeded mini-batch training and batched prediction.
+//! Seeded mini-batch training (prediction: [`crate::shared_states`]).
 
 use ndarray::Array1;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 
 use crate::adam::{Adam, AdamConfig, cosine_learning_rate};
 use crate::graph::GraphSample;
@@ -102,15 +101,4 @@ pub fn train(
         on_epoch(epoch, epoch_loss / samples.len() as f64);
     }
     params
-}
-
-/// Head outputs for `samples`, computed in parallel batches.
-pub fn predict(params: &GcnParams<f32>, head: Head, samples: &[GraphSample<f32>], batch_size: usize) -> Vec<f64> {
-    samples
-        .par_chunks(batch_size.max(1))
-        .flat_map_iter(|chunk| {
-            let batch = Batch::new(&chunk.iter().collect::<Vec<_>>());
-            params.logits(&batch).into_iter().map(move |logit| head.apply(logit as f64)).collect::<Vec<_>>()
-        })
-        .collect()
 }

@@ -85,7 +85,7 @@ fn main() {
                     graph_features: None,
                 };
                 let predictor = fit(&space, &data, &settings, &|_, _, _| {}).expect("training");
-                let scores = predictor.score_native(&test, 256);
+                let scores = predictor.score_native(&test);
                 let pred: Vec<f64> = scores.iter().map(|s| s.pred).collect();
                 let pick = |v: &[f64]| good.iter().map(|&i| v[i]).collect::<Vec<f64>>();
                 let classifier_accuracy = scores

@@ -90,7 +90,7 @@ pub fn cross_validate(
             let predictor = fit(space, &subset, &settings, &|_, _, _| {}).expect("one-stage fitting cannot fail");
             let test: Vec<GraphSample<f32>> = test_idx.iter().map(|&i| data.samples[i].clone()).collect();
             let truth: Vec<f64> = test_idx.iter().map(|&i| data.labels[i]).collect();
-            let pred: Vec<f64> = predictor.score_native(&test, 256).iter().map(|s| s.pred).collect();
+            let pred: Vec<f64> = predictor.score_native(&test).iter().map(|s| s.pred).collect();
             let tau = np_metrics::kendall_tau_b(&pred, &truth).unwrap_or(f64::NAN);
             let mse = np_metrics::mse(&pred, &truth).unwrap_or(f64::NAN);
             (tau, mse)

@@ -24,7 +24,7 @@ pub mod graph_inputs;
 pub mod load;
 pub mod meta;
 
-use np_gcn::train::predict;
+use np_gcn::shared_states::SharedStateForward;
 use np_gcn::{GcnParams, GraphSample, Head};
 
 pub use meta::PredictorMeta;
@@ -51,9 +51,33 @@ impl Predictor {
 
     /// Scores `samples` with the native Rust forward pass. Their `graph_features` hold the
     /// raw graph-level inputs (empty when the predictor has none).
-    pub fn score_native(&self, samples: &[GraphSample<f32>], batch_size: usize) -> Vec<Scores> {
+    pub fn score_native(&self, samples: &[GraphSample<f32>]) -> Vec<Scores> {
+        self.native_scorer().score(samples)
+    }
+
+    /// A native scorer that keeps the node states it has computed between calls (see
+    /// [`np_gcn::shared_states`]): for scoring a stream in batches.
+    pub fn native_scorer(&self) -> NativeScorer<'_> {
+        NativeScorer {
+            predictor: self,
+            regressor: SharedStateForward::new(&self.regressor),
+            classifier: self.classifier.as_ref().map(SharedStateForward::new),
+        }
+    }
+}
+
+/// The native forward passes of a [`Predictor`], with their tables of computed node states.
+pub struct NativeScorer<'p> {
+    predictor: &'p Predictor,
+    regressor: SharedStateForward<'p>,
+    classifier: Option<SharedStateForward<'p>>,
+}
+
+impl NativeScorer<'_> {
+    /// Scores of `samples` (raw graph-level inputs, as [`Predictor::score_native`] takes them).
+    pub fn score(&mut self, samples: &[GraphSample<f32>]) -> Vec<Scores> {
         let scaled: Vec<GraphSample<f32>>;
-        let samples = match &self.meta.graph_features {
+        let samples = match &self.predictor.meta.graph_features {
             Some(features) => {
                 scaled =
                     samples.iter().map(|s| s.clone().with_graph_features(features.scale(&s.graph_features))).collect();
@@ -61,9 +85,18 @@ impl Predictor {
             }
             None => samples,
         };
-        let preds = predict(&self.regressor, self.regressor_head(), samples, batch_size);
-        let goods = self.classifier.as_ref().map(|c| predict(c, Head::Classifier, samples, batch_size));
-        preds.into_iter().enumerate().map(|(i, pred)| Scores { pred, p_good: goods.as_ref().map(|g| g[i]) }).collect()
+        let samples: Vec<&GraphSample<f32>> = samples.iter().collect();
+        let head = self.predictor.regressor_head();
+        let preds = self.regressor.logits(&samples);
+        let goods = self.classifier.as_mut().map(|c| c.logits(&samples));
+        preds
+            .iter()
+            .enumerate()
+            .map(|(i, &logit)| Scores {
+                pred: head.apply(logit as f64),
+                p_good: goods.as_ref().map(|g| Head::Classifier.apply(g[i] as f64)),
+            })
+            .collect()
     }
 }
 

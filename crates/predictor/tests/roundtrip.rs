@@ -47,7 +47,7 @@ fn export_then_load_is_lossless_for_both_variants() {
         let predictor = fit(&space, &data, &settings, &|_, _, _| {}).unwrap();
         let loaded = Predictor::from_onnx(&predictor.to_onnx()).unwrap();
         assert_eq!(loaded, predictor);
-        assert_eq!(loaded.score_native(&data.samples, 5), predictor.score_native(&data.samples, 5));
+        assert_eq!(loaded.score_native(&data.samples), predictor.score_native(&data.samples));
         assert_eq!(loaded.meta.training_digest, data.digest());
     }
 }
@@ -83,7 +83,7 @@ fn graph_level_inputs_round_trip_with_their_standardisation() {
         assert_eq!(features.std[2], 1.0);
         let loaded = Predictor::from_onnx(&predictor.to_onnx()).unwrap();
         assert_eq!(loaded, predictor);
-        assert_eq!(loaded.score_native(&data.samples, 5), predictor.score_native(&data.samples, 5));
+        assert_eq!(loaded.score_native(&data.samples), predictor.score_native(&data.samples));
     }
 }
 

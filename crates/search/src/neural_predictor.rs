@@ -11,9 +11,6 @@ use np_spaces::rng::SpaceRng;
 use crate::evaluation::{Evaluator, SearchLog};
 use crate::universe::Universe;
 
-/// Scoring batch of the native forward pass.
-const SCORE_BATCH: usize = 1024;
-
 /// What a Neural Predictor search learned besides its trained architectures.
 #[derive(Debug, Clone)]
 pub struct PredictorOutcome {
@@ -65,7 +62,7 @@ pub fn fit_on_random_members<A: Clone>(
     let predictor = fit(signature, &data, settings, &|_, _, _| {})?;
     let scored: Vec<usize> = (0..universe.len()).filter(|&i| !log.contains(&universe.ids[i])).collect();
     let scored_samples: Vec<GraphSample<f32>> = scored.iter().map(|&i| samples[i].clone()).collect();
-    let scores = predictor.score_native(&scored_samples, SCORE_BATCH);
+    let scores = predictor.score_native(&scored_samples);
     Ok((scored, scores))
 }
 

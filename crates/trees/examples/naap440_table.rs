@@ -147,7 +147,7 @@ fn main() {
         fit_gcn_on(seed, &data, None)
     };
     let predict = |gcn: &np_predictor::Predictor, samples: &[_]| -> Vec<f64> {
-        gcn.score_native(samples, 256).iter().map(|s| s.pred).collect()
+        gcn.score_native(samples).iter().map(|s| s.pred).collect()
     };
     // Per seed: the GCN trained on the 400 and its predictions on the 40, and its out-of-fold
     // predictions on the 400 (five folds, position mod 5), which the stacked trees learn from.

@@ -135,7 +135,7 @@ fn main() {
             };
             let gcn = fit(&space, &data, &settings, &|_, _, _| {}).expect("GCN training");
             let test: Vec<_> = test_idx.iter().map(|&i| graph_sample(&cells[i].graph)).collect();
-            let pred: Vec<f64> = gcn.score_native(&test, 256).iter().map(|s| s.pred).collect();
+            let pred: Vec<f64> = gcn.score_native(&test).iter().map(|s| s.pred).collect();
             let mut row = vec![scores(&pred, &truth)];
             for transform in [GraphTransform::SignedLog1p, GraphTransform::Identity] {
                 let with_proxies = |idx: &[usize]| -> Vec<_> {
@@ -147,7 +147,7 @@ fn main() {
                     ..settings.clone()
                 };
                 let gcn = fit(&space, &data, &settings, &|_, _, _| {}).expect("GCN training");
-                let pred: Vec<f64> = gcn.score_native(&with_proxies(&test_idx), 256).iter().map(|s| s.pred).collect();
+                let pred: Vec<f64> = gcn.score_native(&with_proxies(&test_idx)).iter().map(|s| s.pred).collect();
                 row.push(scores(&pred, &truth));
             }
             for (set, rows) in feature_sets.iter().zip(&vectors) {

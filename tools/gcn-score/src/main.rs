@@ -13,7 +13,7 @@ use np_io::records::RawLine;
 use np_io::{InputOutputArgs, InvalidLinePolicy, Output, RecordReader, ToolError, run_tool};
 use np_ort::{Device, OrtFeaturePredictor, OrtPredictor};
 use np_predictor::graph_inputs::GraphFeatures;
-use np_predictor::{Predictor, encode_architecture, graph_sample_with_features};
+use np_predictor::{NativeScorer, Predictor, encode_architecture, graph_sample_with_features};
 use np_trees::{FeatureSet, TreePredictor};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -124,8 +124,9 @@ struct PendingLine {
     rescored: bool,
 }
 
-enum Scorer {
-    Native(Box<Predictor>),
+enum Scorer<'m> {
+    /// Keeps the node states it computed between batches.
+    Native(NativeScorer<'m>),
     /// With the standardisation of the graph-level inputs, applied before the model.
     Ort(OrtPredictor, Option<GraphFeatures>),
     TreesNative(Box<TreePredictor>),
@@ -233,7 +234,7 @@ fn ort_error(error: np_ort::RuntimeError) -> ToolError {
 }
 
 fn score_batch(
-    scorer: &mut Scorer,
+    scorer: &mut Scorer<'_>,
     shape: &EncodingShape,
     lines: &[PendingLine],
 ) -> Result<Vec<(f32, Option<f32>)>, ToolError> {
@@ -254,7 +255,7 @@ fn score_batch(
                     graph_sample_with_features(g, values)
                 })
                 .collect();
-            let scores = predictor.score_native(&samples, 256);
+            let scores = predictor.score(&samples);
             Ok(scores.iter().map(|s| (s.pred as f32, s.p_good.map(|p| p as f32))).collect())
         }
         Scorer::Ort(session, scaling) => {
@@ -324,7 +325,7 @@ fn score_tool(args: &Args) -> Result<(), ToolError> {
     let mut scorer = match (args.backend, args.device) {
         (Backend::Native, DeviceArg::Cuda) => return Err(ToolError::usage("--device cuda needs --backend ort")),
         (Backend::Native, DeviceArg::Cpu) => match &model {
-            Model::Gcn { predictor, .. } => Scorer::Native(predictor.clone()),
+            Model::Gcn { predictor, .. } => Scorer::Native(predictor.native_scorer()),
             Model::Trees(predictor) => Scorer::TreesNative(predictor.clone()),
         },
         (Backend::Ort, device) => {

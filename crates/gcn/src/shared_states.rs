@@ -1,0 +1,321 @@
+//! Inference that computes every distinct node state once, however many graphs share it.
+//!
+//! The GCN has no per-node or per-position parameters, so a node's state after layer `l` is a
+//! function of its own input row and its `l`-hop neighbourhood only:
+//!
+//! ```text
+//! V_{l+1}[i] = ½·ReLU(Σ_j Â[i,j]·(V_l·W_l)[j]) + ½·ReLU(Σ_j Ã[i,j]·(V_l·W'_l)[j])
+//! ```
+//!
+//! is determined by the two lists of (state of `j` after layer `l`, weight) over the non-zero
+//! entries of row `i` of Â and of Ã. Search spaces repeat these neighbourhoods massively: the
+//! 423,624 NAS-Bench-101 cells have 2.97 million node rows (padded to 7), but only 1,594
+//! distinct states after the first layer (a node's op and the ops next to it) and 903,000 after
+//! the second; only the last layer's states are nearly all different. So
+//! instead of multiplying every node row by the 144 × 288 layer weights, this pass gives each
+//! distinct state an id ("hash-consing", the same refinement the Weisfeiler–Lehman test runs),
+//! multiplies each distinct state once, and builds a node's next state from the ids of its
+//! neighbours. Only the readout (a mean over a graph's nodes) and the fully connected layers
+//! run once per graph.
+//!
+//! Ids are handed out in the order states are first met, so they cannot order a sum: each state
+//! also gets a structural hash (of its input row, or of its neighbours' hashes and weights), and
+//! a state's value is summed over its neighbours in the order of their hashes. It is therefore
+//! computed from the neighbourhood alone, never from the graph or the history that first
+//! produced it, and each row of a matrix product depends only on that row: a graph's prediction
+//! does not depend on the other graphs of its batch, on what the tables already hold, on
+//! sharding or on the thread count. (Two different states with equal 64-bit hashes would only
+//! make the order of a sum, not the identity of a state, depend on the history.) It agrees with
+//! [`GcnParams::logits`](crate::GcnParams::logits) to float rounding (the sums run in another
+//! order).
+
+use hashbrown::HashTable;
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, s};
+
+use crate::graph::GraphSample;
+use crate::model::GcnParams;
+
+/// States with ids `0..len`, looked up by an identifying list of numbers.
+#[derive(Default)]
+struct StateTable {
+    /// State ids, found by their keys' hashes.
+    ids: HashTable<u32>,
+    /// All keys, one after another; state `s`'s is `keys[key_starts[s]..key_starts[s + 1]]`.
+    keys: Vec<u64>,
+    key_starts: Vec<usize>,
+    /// Each state's structural hash, which orders sums over neighbours.
+    hashes: Vec<u64>,
+    /// One row per state: its value times the next layer's weights (`len × 2·hidden`). The
+    /// values themselves are not kept: nothing else reads them.
+    projected: Vec<f32>,
+}
+
+impl StateTable {
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Forgets every state but keeps the memory for the next ones.
+    fn clear(&mut self) {
+        self.ids.clear();
+        self.keys.clear();
+        self.key_starts.clear();
+        self.hashes.clear();
+        self.projected.clear();
+    }
+
+    fn key(&self, id: u32) -> &[u64] {
+        &self.keys[self.key_starts[id as usize]..self.key_starts[id as usize + 1]]
+    }
+
+    /// The id of `key` (whose structural hash is `hash`: equal keys have equal hashes), and
+    /// whether it is new (its projection must then be appended).
+    fn intern(&mut self, key: &[u64], hash: u64) -> (u32, bool) {
+        if self.key_starts.is_empty() {
+            self.key_starts.push(0);
+        }
+        if let Some(&id) = self.ids.find(hash, |&id| self.key(id) == key) {
+            return (id, false);
+        }
+        let id = u32::try_from(self.ids.len()).expect("fewer than 2³² states between clears");
+        self.keys.extend_from_slice(key);
+        self.key_starts.push(self.keys.len());
+        self.hashes.push(hash);
+        let hashes = &self.hashes;
+        self.ids.insert_unique(hash, id, |&id| hashes[id as usize]);
+        (id, true)
+    }
+
+    /// Appends the projections of new states' values (`rows × width`, flattened).
+    fn project(&mut self, values: &[f32], width: usize, weights: &Array2<f32>) {
+        let rows = values.len() / width;
+        let values = ArrayView2::from_shape((rows, width), values).expect("rows of one width");
+        let start = self.projected.len();
+        self.projected.resize(start + rows * weights.ncols(), 0.0);
+        let mut out = ArrayViewMut2::from_shape((rows, weights.ncols()), &mut self.projected[start..])
+            .expect("rows of the weights' width");
+        general_mat_mul(1.0, &values, weights, 0.0, &mut out);
+    }
+}
+
+/// Forward passes of one network that remember node states across calls.
+///
+/// Only the states of the inputs and of the hidden layers are kept (the last layer's states
+/// hardly repeat: they see most of a small graph, so they go straight into the readout). The
+/// tables are emptied when one holds more than `max_states` states, which bounds memory on
+/// streams of any length (about 1.3 kB per state at hidden size 144) and never changes a
+/// result. On the NAS-Bench-101 space, a bound of 2¹⁶ states computes hardly more states than
+/// an unbounded table: neighbouring lines share most of their states.
+pub struct SharedStateForward<'p> {
+    params: &'p GcnParams<f32>,
+    /// Table 0 holds the distinct input rows; table `l + 1` the states after GCN layer `l`,
+    /// for every layer but the last.
+    tables: Vec<StateTable>,
+    max_states: usize,
+}
+
+/// Default bound on the states of one table (about 85 MB at hidden size 144).
+pub const DEFAULT_MAX_STATES: usize = 1 << 16;
+
+/// Graphs per pass: the tables are checked against their bound between passes.
+const GRAPHS_PER_PASS: usize = 4096;
+
+impl<'p> SharedStateForward<'p> {
+    pub fn new(params: &'p GcnParams<f32>) -> Self {
+        Self::with_max_states(params, DEFAULT_MAX_STATES)
+    }
+
+    pub fn with_max_states(params: &'p GcnParams<f32>, max_states: usize) -> Self {
+        let tables = (0..params.config.layers).map(|_| StateTable::default()).collect();
+        SharedStateForward { params, tables, max_states }
+    }
+
+    /// Distinct states currently held per table (inputs, then each hidden layer's output).
+    pub fn state_counts(&self) -> Vec<usize> {
+        self.tables.iter().map(StateTable::len).collect()
+    }
+
+    /// Output logits of `samples`, as [`GcnParams::logits`] computes them without dropout.
+    /// Every sample's graph-level inputs must already be in the model's scale.
+    pub fn logits(&mut self, samples: &[&GraphSample<f32>]) -> Vec<f32> {
+        samples.chunks(GRAPHS_PER_PASS).flat_map(|pass| self.pass_logits(pass)).collect()
+    }
+
+    fn pass_logits(&mut self, samples: &[&GraphSample<f32>]) -> Vec<f32> {
+        if self.tables.iter().any(|t| t.len() > self.max_states) {
+            self.tables.iter_mut().for_each(StateTable::clear);
+        }
+        let config = &self.params.config;
+        let hidden = config.hidden;
+        let mut states = self.input_states(samples);
+        let mut key = NeighbourhoodKey::default();
+        let mut fresh = Vec::new();
+        for layer in 1..config.layers {
+            let (done, next) = self.tables.split_at_mut(layer);
+            let previous = &done[layer - 1];
+            let table = &mut next[0];
+            fresh.clear();
+            let mut next_states = Vec::with_capacity(states.len());
+            for (g, sample) in samples.iter().enumerate() {
+                let n = sample.max_nodes();
+                for i in 0..n {
+                    let hash = key.build(sample, i, &states[g * n..(g + 1) * n], &previous.hashes);
+                    let (id, new) = table.intern(&key.entries, hash);
+                    if new {
+                        combine(&key.entries, &previous.projected, hidden, &mut fresh);
+                    }
+                    next_states.push(id);
+                }
+            }
+            table.project(&fresh, hidden, &self.params.gcn[layer]);
+            states = next_states;
+        }
+        self.readout_logits(samples, &states)
+    }
+
+    /// Ids of the input rows, projecting new ones through the first layer's weights.
+    fn input_states(&mut self, samples: &[&GraphSample<f32>]) -> Vec<u32> {
+        let width = self.params.config.input_width;
+        let table = &mut self.tables[0];
+        let mut states = Vec::new();
+        let mut key = Vec::with_capacity(width);
+        let mut fresh = Vec::new();
+        for sample in samples {
+            assert_eq!(sample.inputs.ncols(), width, "input rows of the model's width");
+            for row in sample.inputs.rows() {
+                key.clear();
+                key.extend(row.iter().map(|x| x.to_bits() as u64));
+                let (id, new) = table.intern(&key, hash_words(&key));
+                if new {
+                    fresh.extend(row.iter());
+                }
+                states.push(id);
+            }
+        }
+        table.project(&fresh, width, &self.params.gcn[0]);
+        states
+    }
+
+    /// The last layer's state of each real node, averaged per graph, then the fully connected
+    /// layers. `states` are the nodes' states before the last layer.
+    fn readout_logits(&self, samples: &[&GraphSample<f32>], states: &[u32]) -> Vec<f32> {
+        let params = self.params;
+        let hidden = params.config.hidden;
+        let extra = params.config.graph_features;
+        let previous = &self.tables[params.config.layers - 1];
+        let mut fc_in = Array2::<f32>::zeros((samples.len(), hidden + extra));
+        let mut key = NeighbourhoodKey::default();
+        let mut value = Vec::with_capacity(hidden);
+        for (g, sample) in samples.iter().enumerate() {
+            let n = sample.max_nodes();
+            let mut row = fc_in.row_mut(g);
+            let weight = 1.0 / sample.nodes.max(1) as f32;
+            for i in 0..sample.nodes {
+                key.build(sample, i, &states[g * n..(g + 1) * n], &previous.hashes);
+                value.clear();
+                combine(&key.entries, &previous.projected, hidden, &mut value);
+                for (total, &x) in row.iter_mut().zip(&value) {
+                    *total += weight * x;
+                }
+            }
+            assert_eq!(sample.graph_features.len(), extra, "graph-level inputs of the configured width");
+            row.slice_mut(s![hidden..]).assign(&sample.graph_features);
+        }
+        let mut fc = fc_in.dot(&params.fc_weight) + &params.fc_bias;
+        fc.mapv_inplace(|v| v.max(0.0));
+        let logits = fc.dot(&params.out_weight) + params.out_bias[0];
+        logits.to_vec()
+    }
+}
+
+/// The identity of a node's next state: the (state, weight) entries of its Â row, then of its
+/// Ã row, each list in the order of the states' structural hashes, and the first list's length.
+#[derive(Default)]
+struct NeighbourhoodKey {
+    entries: Vec<u64>,
+    /// (neighbour's hash, weight bits, entry) of one row, to sort.
+    row: Vec<(u64, u32, u64)>,
+}
+
+impl NeighbourhoodKey {
+    /// Builds the key of node `i` of `sample`, whose nodes have `states` with `hashes`
+    /// (indexed by state), and returns the new state's structural hash.
+    fn build(&mut self, sample: &GraphSample<f32>, i: usize, states: &[u32], hashes: &[u64]) -> u64 {
+        self.entries.clear();
+        let along_hash = self.push_row(sample.forward_adjacency.row(i), states, hashes, SEED_ALONG);
+        let along = self.entries.len() as u64;
+        let against_hash = self.push_row(sample.backward_adjacency.row(i), states, hashes, SEED_AGAINST);
+        self.entries.push(along);
+        mix(along_hash, against_hash)
+    }
+
+    /// Appends one row's entries in hash order; returns the row's hash.
+    fn push_row(&mut self, row: ndarray::ArrayView1<f32>, states: &[u32], hashes: &[u64], seed: u64) -> u64 {
+        self.row.clear();
+        for (j, &weight) in row.iter().enumerate() {
+            if weight != 0.0 {
+                let state = states[j];
+                let bits = weight.to_bits();
+                self.row.push((hashes[state as usize], bits, ((state as u64) << 32) | bits as u64));
+            }
+        }
+        self.row.sort_unstable();
+        let mut hash = seed;
+        for &(neighbour, bits, entry) in &self.row {
+            hash = mix(mix(hash, neighbour), bits as u64);
+            self.entries.push(entry);
+        }
+        mix(hash, self.row.len() as u64)
+    }
+}
+
+const SEED_ALONG: u64 = 0x243f_6a88_85a3_08d3;
+const SEED_AGAINST: u64 = 0x1319_8a2e_0370_7344;
+
+/// Folds `word` into `hash` (the SplitMix64 finaliser: every input bit affects every output bit).
+fn mix(hash: u64, word: u64) -> u64 {
+    let mut z = (hash ^ word.wrapping_mul(0x9e37_79b9_7f4a_7c15)).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+fn hash_words(words: &[u64]) -> u64 {
+    words.iter().fold(words.len() as u64, |hash, &word| mix(hash, word))
+}
+
+/// Appends a state's value computed from its key: `½·ReLU(Σ w·P_along[s]) + ½·ReLU(Σ
+/// w·P_against[s])`, summed in the key's order.
+fn combine(key: &[u64], projected: &[f32], hidden: usize, out: &mut Vec<f32>) {
+    let along = *key.last().expect("a key ends with its split") as usize;
+    let entries = &key[..key.len() - 1];
+    let width = 2 * hidden;
+    let mut forward = [0.0f32; MAX_HIDDEN_ON_STACK];
+    let mut backward = [0.0f32; MAX_HIDDEN_ON_STACK];
+    let sum = |entries: &[u64], offset: usize, total: &mut [f32]| {
+        for &entry in entries {
+            let state = (entry >> 32) as usize;
+            let weight = f32::from_bits(entry as u32);
+            let row = &projected[state * width + offset..state * width + offset + hidden];
+            for (t, &x) in total.iter_mut().zip(row) {
+                *t += weight * x;
+            }
+        }
+    };
+    if hidden <= MAX_HIDDEN_ON_STACK {
+        sum(&entries[..along], 0, &mut forward[..hidden]);
+        sum(&entries[along..], hidden, &mut backward[..hidden]);
+        out.extend(
+            forward[..hidden].iter().zip(&backward[..hidden]).map(|(&f, &b)| 0.5 * f.max(0.0) + 0.5 * b.max(0.0)),
+        );
+    } else {
+        let (mut forward, mut backward) = (vec![0.0f32; hidden], vec![0.0f32; hidden]);
+        sum(&entries[..along], 0, &mut forward);
+        sum(&entries[along..], hidden, &mut backward);
+        out.extend(forward.iter().zip(&backward).map(|(&f, &b)| 0.5 * f.max(0.0) + 0.5 * b.max(0.0)));
+    }
+}
+
+/// Hidden sizes up to this sum on the stack.
+const MAX_HIDDEN_ON_STACK: usize = 512;

@@ -38,24 +38,63 @@ impl<F: Real> Adam<F> {
     pub fn step(&mut self, params: &mut GcnParams<F>, grads: &GcnParams<F>, learning_rate: f64) {
         self.steps += 1;
         let c = self.config;
-        let (beta1, beta2): (F, F) = (real(c.beta1), real(c.beta2));
-        let (one_minus_beta1, one_minus_beta2): (F, F) = (real(1.0 - c.beta1), real(1.0 - c.beta2));
         let bias1 = 1.0 - c.beta1.powi(self.steps);
         let bias2 = 1.0 - c.beta2.powi(self.steps);
-        let step_size: F = real(learning_rate * bias2.sqrt() / bias1);
-        let epsilon: F = real(c.epsilon * bias2.sqrt());
-        let decay: F = real(c.weight_decay);
+        let constants = Constants {
+            beta1: real(c.beta1),
+            beta2: real(c.beta2),
+            one_minus_beta1: real(1.0 - c.beta1),
+            one_minus_beta2: real(1.0 - c.beta2),
+            step_size: real(learning_rate * bias2.sqrt() / bias1),
+            epsilon: real(c.epsilon * bias2.sqrt()),
+            decay: real(c.weight_decay),
+        };
         let tensors = params.tensors_mut().into_iter().zip(grads.tensors());
         let moments = self.first_moment.tensors_mut().into_iter().zip(self.second_moment.tensors_mut());
         for ((theta, grad), (m, v)) in tensors.zip(moments) {
-            // Zipped iterators (no indexing) so the loop vectorises.
-            for (((theta, &grad), m), v) in theta.iter_mut().zip(grad).zip(m.iter_mut()).zip(v.iter_mut()) {
-                let g = grad + decay * *theta;
-                *m = beta1 * *m + one_minus_beta1 * g;
-                *v = beta2 * *v + one_minus_beta2 * g * g;
-                *theta = *theta - step_size * *m / (v.sqrt() + epsilon);
-            }
+            update(theta, grad, m, v, &constants);
         }
+    }
+}
+
+/// One step's scalars.
+struct Constants<F> {
+    beta1: F,
+    beta2: F,
+    one_minus_beta1: F,
+    one_minus_beta2: F,
+    step_size: F,
+    epsilon: F,
+    decay: F,
+}
+
+/// Updates one tensor. On x86-64 with AVX2 the same loop is compiled for 8-lane vectors (the
+/// portable build only assumes 4-lane SSE2); without fused multiply-adds and with IEEE square
+/// roots and divisions, both give the same bits.
+fn update<F: Real>(theta: &mut [F], grad: &[F], m: &mut [F], v: &mut [F], k: &Constants<F>) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        unsafe { update_avx2(theta, grad, m, v, k) };
+        return;
+    }
+    update_loop(theta, grad, m, v, k);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn update_avx2<F: Real>(theta: &mut [F], grad: &[F], m: &mut [F], v: &mut [F], k: &Constants<F>) {
+    update_loop(theta, grad, m, v, k);
+}
+
+#[inline(always)]
+fn update_loop<F: Real>(theta: &mut [F], grad: &[F], m: &mut [F], v: &mut [F], k: &Constants<F>) {
+    // Zipped iterators (no indexing) so the loop vectorises.
+    for (((theta, &grad), m), v) in theta.iter_mut().zip(grad).zip(m.iter_mut()).zip(v.iter_mut()) {
+        let g = grad + k.decay * *theta;
+        *m = k.beta1 * *m + k.one_minus_beta1 * g;
+        *v = k.beta2 * *v + k.one_minus_beta2 * g * g;
+        *theta = *theta - k.step_size * *m / (v.sqrt() + k.epsilon);
     }
 }
 

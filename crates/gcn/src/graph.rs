@@ -51,6 +51,22 @@ impl<F: Real> GraphSample<F> {
         self.inputs.nrows()
     }
 
+    /// The real nodes plus any padding node that is not inert: the smallest count such that
+    /// every later row has a zero input and no edge but its self-loop. Those later rows stay
+    /// exactly zero through every layer, so a forward pass may leave them out.
+    pub fn active_nodes(&self) -> usize {
+        let n = self.max_nodes();
+        let busy = |i: usize| {
+            self.inputs.row(i).iter().any(|&x| x != F::zero())
+                || (0..n).any(|j| {
+                    j != i
+                        && (self.forward_adjacency[[i, j]] != F::zero()
+                            || self.forward_adjacency[[j, i]] != F::zero())
+                })
+        };
+        (self.nodes..n).rev().find(|&i| busy(i)).map_or(self.nodes, |i| i + 1)
+    }
+
     /// The same graph padded to `max_nodes` rows (for tests of padding invariance).
     pub fn padded_to(&self, max_nodes: usize) -> Self {
         let old = self.max_nodes();
@@ -98,5 +114,38 @@ impl GraphSample<f32> {
             if k < ops { op_onehot[i][k] as f32 } else { node_features[i][k - ops] as f32 }
         });
         GraphSample::new(nodes, &matrix, inputs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(nodes: usize, max_nodes: usize) -> (Array2<f32>, Array2<f32>) {
+        let mut adjacency = Array2::zeros((max_nodes, max_nodes));
+        for i in 1..nodes {
+            adjacency[[i - 1, i]] = 1.0;
+        }
+        let mut inputs = Array2::zeros((max_nodes, 2));
+        for i in 0..nodes {
+            inputs[[i, i % 2]] = 1.0;
+        }
+        (adjacency, inputs)
+    }
+
+    #[test]
+    fn inert_padding_is_not_active() {
+        let (adjacency, inputs) = chain(3, 7);
+        assert_eq!(GraphSample::new(3, &adjacency, inputs).active_nodes(), 3);
+    }
+
+    #[test]
+    fn a_padding_node_with_an_edge_or_an_input_stays_active() {
+        let (mut adjacency, inputs) = chain(3, 7);
+        adjacency[[1, 5]] = 1.0;
+        assert_eq!(GraphSample::new(3, &adjacency, inputs).active_nodes(), 6);
+        let (adjacency, mut inputs) = chain(3, 7);
+        inputs[[4, 0]] = 1.0;
+        assert_eq!(GraphSample::new(3, &adjacency, inputs).active_nodes(), 5);
     }
 }

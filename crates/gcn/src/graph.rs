@@ -60,8 +60,7 @@ impl<F: Real> GraphSample<F> {
             self.inputs.row(i).iter().any(|&x| x != F::zero())
                 || (0..n).any(|j| {
                     j != i
-                        && (self.forward_adjacency[[i, j]] != F::zero()
-                            || self.forward_adjacency[[j, i]] != F::zero())
+                        && (self.forward_adjacency[[i, j]] != F::zero() || self.forward_adjacency[[j, i]] != F::zero())
                 })
         };
         (self.nodes..n).rev().find(|&i| busy(i)).map_or(self.nodes, |i| i + 1)

@@ -231,10 +231,7 @@ impl<F: Real> Batch<F> {
     /// Graph `b`'s (Â, Ã) on its rows.
     fn adjacencies(&self, b: usize) -> (ArrayView2<'_, F>, ArrayView2<'_, F>) {
         let n = self.starts[b + 1] - self.starts[b];
-        (
-            self.forward_adjacency.slice(s![b, ..n, ..n]),
-            self.backward_adjacency.slice(s![b, ..n, ..n]),
-        )
+        (self.forward_adjacency.slice(s![b, ..n, ..n]), self.backward_adjacency.slice(s![b, ..n, ..n]))
     }
 
     /// Total node rows.

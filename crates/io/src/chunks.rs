@@ -1,7 +1,8 @@
 //! Order-preserving parallel processing of a line stream.
 //!
-//! Lines are read in chunks on a reader thread, each chunk is mapped in parallel (rayon), and
-//! results are handed to the sink strictly in input order. Output therefore never depends on
+//! Lines are read in chunks on a reader thread, each chunk is mapped in parallel (rayon) while
+//! the sink takes the previous chunk's results, and results are handed to the sink strictly in
+//! input order. Output therefore never depends on
 //! the thread count, and memory stays bounded by a few chunks whatever the input size.
 
 use std::sync::mpsc;
@@ -47,17 +48,32 @@ where
                 }
             }
         });
+        // While the sink takes chunk k (on this thread), the pool maps chunk k + 1.
+        let mut pending: Option<(Vec<RawLine>, Vec<Result<T, ToolError>>)> = None;
+        let mut drain = |pending: Option<(Vec<RawLine>, Vec<Result<T, ToolError>>)>| -> Result<(), ToolError> {
+            if let Some((lines, results)) = pending {
+                for (line, result) in lines.iter().zip(results) {
+                    sink(line, result)?;
+                }
+            }
+            Ok(())
+        };
         for chunk in receiver {
             let lines = chunk?;
             if lines.is_empty() {
                 break;
             }
-            let batches: Vec<Vec<Result<T, ToolError>>> = lines.par_chunks(BATCH_LINES).map(&map).collect();
-            let results = batches.into_iter().flatten();
-            for (line, result) in lines.iter().zip(results) {
-                sink(line, result)?;
-            }
+            let mut mapped = Vec::new();
+            rayon::in_place_scope(|scope| {
+                scope.spawn(|_| {
+                    let batches: Vec<Vec<Result<T, ToolError>>> = lines.par_chunks(BATCH_LINES).map(&map).collect();
+                    mapped = batches.into_iter().flatten().collect();
+                });
+                drain(pending.take())
+            })?;
+            pending = Some((lines, mapped));
         }
+        drain(pending)?;
         Ok(())
     })
 }

@@ -21,6 +21,9 @@ pub const DEFAULT_CHUNK_LINES: usize = 4096;
 /// at once) while still spreading a chunk over all threads.
 pub const BATCH_LINES: usize = 256;
 
+/// A chunk's lines and their results, waiting for the sink.
+type MappedChunk<T> = (Vec<RawLine>, Vec<Result<T, ToolError>>);
+
 /// Maps every line of `reader` with `map` (in parallel, [`BATCH_LINES`] lines per call; `map`
 /// returns one result per line) and feeds the results to `sink` in input order. Stops at the
 /// first error returned by `sink` (a `map` error is passed to the sink, which decides whether
@@ -49,8 +52,8 @@ where
             }
         });
         // While the sink takes chunk k (on this thread), the pool maps chunk k + 1.
-        let mut pending: Option<(Vec<RawLine>, Vec<Result<T, ToolError>>)> = None;
-        let mut drain = |pending: Option<(Vec<RawLine>, Vec<Result<T, ToolError>>)>| -> Result<(), ToolError> {
+        let mut pending: Option<MappedChunk<T>> = None;
+        let mut drain = |pending: Option<MappedChunk<T>>| -> Result<(), ToolError> {
             if let Some((lines, results)) = pending {
                 for (line, result) in lines.iter().zip(results) {
                     sink(line, result)?;

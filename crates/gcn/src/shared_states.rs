@@ -291,8 +291,6 @@ fn combine(key: &[u64], projected: &[f32], hidden: usize, out: &mut Vec<f32>) {
     let along = *key.last().expect("a key ends with its split") as usize;
     let entries = &key[..key.len() - 1];
     let width = 2 * hidden;
-    let mut forward = [0.0f32; MAX_HIDDEN_ON_STACK];
-    let mut backward = [0.0f32; MAX_HIDDEN_ON_STACK];
     let sum = |entries: &[u64], offset: usize, total: &mut [f32]| {
         for &entry in entries {
             let state = (entry >> 32) as usize;
@@ -303,19 +301,14 @@ fn combine(key: &[u64], projected: &[f32], hidden: usize, out: &mut Vec<f32>) {
             }
         }
     };
-    if hidden <= MAX_HIDDEN_ON_STACK {
-        sum(&entries[..along], 0, &mut forward[..hidden]);
-        sum(&entries[along..], hidden, &mut backward[..hidden]);
-        out.extend(
-            forward[..hidden].iter().zip(&backward[..hidden]).map(|(&f, &b)| 0.5 * f.max(0.0) + 0.5 * b.max(0.0)),
-        );
-    } else {
-        let (mut forward, mut backward) = (vec![0.0f32; hidden], vec![0.0f32; hidden]);
-        sum(&entries[..along], 0, &mut forward);
-        sum(&entries[along..], hidden, &mut backward);
-        out.extend(forward.iter().zip(&backward).map(|(&f, &b)| 0.5 * f.max(0.0) + 0.5 * b.max(0.0)));
+    // Both sums in `out`'s tail, then the value where the first sum was.
+    let start = out.len();
+    out.resize(start + width, 0.0);
+    let (forward, backward) = out[start..].split_at_mut(hidden);
+    sum(&entries[..along], 0, forward);
+    sum(&entries[along..], hidden, backward);
+    for (f, &b) in forward.iter_mut().zip(backward.iter()) {
+        *f = 0.5 * f.max(0.0) + 0.5 * b.max(0.0);
     }
+    out.truncate(start + hidden);
 }
-
-/// Hidden sizes up to this sum on the stack.
-const MAX_HIDDEN_ON_STACK: usize = 512;

@@ -255,3 +255,27 @@ fn fraction_labels_train_like_percent_labels() {
         assert!((p - 100.0 * f).abs() < 0.01, "the same network in other units: {p} vs {}", 100.0 * f);
     }
 }
+
+#[test]
+fn training_gives_the_same_model_bytes_on_one_thread_or_several() {
+    let dir = tempfile::tempdir().unwrap();
+    let cells = unique_zc500_cells("graph");
+    let train_path = dir.path().join("train.jsonl");
+    write_lines(&train_path, &cells[..120]);
+    // Dropout and an odd batch size: the masks and uneven halves are split between threads.
+    let train = |name: &str, threads: &str| {
+        let model = dir.path().join(name);
+        let output = Command::new(tool_path("gcn-train"))
+            .args(["--label", "val_accuracy", "--epochs", "15", "--batch", "7", "--dropout", "0.1", "-q", "-o"])
+            .arg(&model)
+            .arg(&train_path)
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        std::fs::read(&model).unwrap()
+    };
+    let one = train("one.onnx", "1");
+    assert_eq!(one, train("two.onnx", "2"), "two threads");
+    assert_eq!(one, train("three.onnx", "3"), "three threads");
+}

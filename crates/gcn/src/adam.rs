@@ -2,6 +2,7 @@
 //! weight_decay=...)` does, which the public reproductions of the Neural Predictor use; and the
 //! cosine learning-rate decay they pair it with.
 
+use crate::fork_join::ForkJoin;
 use crate::model::GcnParams;
 use crate::{Real, real};
 
@@ -35,7 +36,7 @@ impl<F: Real> Adam<F> {
     }
 
     /// One update with learning rate `learning_rate` (the schedule's value for this step).
-    pub fn step(&mut self, params: &mut GcnParams<F>, grads: &GcnParams<F>, learning_rate: f64) {
+    pub fn step(&mut self, params: &mut GcnParams<F>, grads: &GcnParams<F>, learning_rate: f64, fork_join: &ForkJoin) {
         self.steps += 1;
         let c = self.config;
         let bias1 = 1.0 - c.beta1.powi(self.steps);
@@ -51,11 +52,38 @@ impl<F: Real> Adam<F> {
         };
         let tensors = params.tensors_mut().into_iter().zip(grads.tensors());
         let moments = self.first_moment.tensors_mut().into_iter().zip(self.second_moment.tensors_mut());
+        // The update is elementwise: the two sides of `fork_join` take pieces with about as
+        // many elements each (the tensors differ in size by a factor of 300), with the same bits.
+        let mut pieces = Vec::new();
         for ((theta, grad), (m, v)) in tensors.zip(moments) {
-            update(theta, grad, m, v, &constants);
+            let chunks = theta.chunks_mut(UPDATE_PIECE).zip(grad.chunks(UPDATE_PIECE));
+            let moment_chunks = m.chunks_mut(UPDATE_PIECE).zip(v.chunks_mut(UPDATE_PIECE));
+            pieces.extend(chunks.zip(moment_chunks));
         }
+        let total: usize = pieces.iter().map(|((theta, _), _)| theta.len()).sum();
+        let mut first_elements = 0;
+        let first_count = pieces
+            .iter()
+            .take_while(|((theta, _), _)| {
+                first_elements += theta.len();
+                first_elements <= total.div_ceil(2)
+            })
+            .count();
+        let there = pieces.split_off(first_count);
+        let update_all = |pieces: Vec<Piece<'_, F>>| {
+            for ((theta, grad), (m, v)) in pieces {
+                update(theta, grad, m, v, &constants);
+            }
+        };
+        fork_join.join(|| update_all(pieces), || update_all(there));
     }
 }
+
+/// Slices of one tensor's parameters, gradient, and first and second moments.
+type Piece<'a, F> = ((&'a mut [F], &'a [F]), (&'a mut [F], &'a mut [F]));
+
+/// Elements per piece of an update: the unit in which the two sides of a fork-join share it.
+const UPDATE_PIECE: usize = 4096;
 
 /// One step's scalars.
 struct Constants<F> {

@@ -15,6 +15,8 @@
 //! This crate does not read or write files; the tools and the ONNX exporter do.
 
 pub mod adam;
+pub mod batch;
+pub mod fork_join;
 pub mod graph;
 pub mod model;
 pub mod shared_states;

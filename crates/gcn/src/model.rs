@@ -23,13 +23,13 @@
 //! paper; a padding node (zero input, only a self-loop) therefore stays exactly zero. Dropout
 //! (off by default) follows each GCN layer and the fully connected layer during training.
 
-use ndarray::{Array1, Array2, Array3, ArrayView2, ArrayViewMut2, Axis, s};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, s};
 use ndarray_rand::RandomExt;
 use ndarray_rand::rand_distr::Uniform;
-use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::graph::GraphSample;
+use crate::batch::{Batch, DropoutMasks};
+use crate::fork_join::ForkJoin;
 use crate::{Real, real};
 
 /// The architecture of the predictor network.
@@ -172,92 +172,6 @@ impl<F: Real> GcnParams<F> {
     }
 }
 
-/// A mini-batch of graphs stacked for matrix products: the node rows of all graphs one under
-/// the other, adjacencies per graph.
-///
-/// Trailing padding nodes (zero input, no edge) are left out: their state is zero at every
-/// layer and the readout ignores them, so computing them would only cost time. That is 41% of
-/// the rows on the paper's NAS-Bench-101 training cells (4.1 of 7 nodes on average).
-pub struct Batch<F> {
-    pub size: usize,
-    pub max_nodes: usize,
-    /// Graph `b`'s rows are `starts[b]..starts[b + 1]`.
-    starts: Vec<usize>,
-    inputs: Array2<F>,
-    forward_adjacency: Array3<F>,
-    backward_adjacency: Array3<F>,
-    /// `1 / nodes_b` for the real nodes of each graph, 0 for the padding nodes kept: the readout
-    /// weights.
-    readout_weights: Array2<F>,
-    /// Graph-level inputs, `size × graph_features`.
-    graph_inputs: Array2<F>,
-}
-
-impl<F: Real> Batch<F> {
-    pub fn new(samples: &[&GraphSample<F>]) -> Self {
-        let size = samples.len();
-        let max_nodes = samples.first().map_or(0, |s| s.max_nodes());
-        let width = samples.first().map_or(0, |s| s.inputs.ncols());
-        let mut starts = Vec::with_capacity(size + 1);
-        starts.push(0);
-        for sample in samples {
-            assert_eq!(sample.max_nodes(), max_nodes, "a batch shares one padded size");
-            starts.push(starts.last().copied().unwrap_or(0) + sample.active_nodes());
-        }
-        let mut inputs = Array2::zeros((starts[size], width));
-        let mut forward_adjacency = Array3::zeros((size, max_nodes, max_nodes));
-        let mut backward_adjacency = Array3::zeros((size, max_nodes, max_nodes));
-        let mut readout_weights = Array2::zeros((size, max_nodes));
-        let graph_width = samples.first().map_or(0, |s| s.graph_features.len());
-        let mut graph_inputs = Array2::zeros((size, graph_width));
-        for (b, sample) in samples.iter().enumerate() {
-            assert_eq!(sample.graph_features.len(), graph_width, "a batch shares one graph-input width");
-            graph_inputs.row_mut(b).assign(&sample.graph_features);
-            let active = starts[b + 1] - starts[b];
-            inputs.slice_mut(s![starts[b]..starts[b + 1], ..]).assign(&sample.inputs.slice(s![..active, ..]));
-            forward_adjacency.index_axis_mut(Axis(0), b).assign(&sample.forward_adjacency);
-            backward_adjacency.index_axis_mut(Axis(0), b).assign(&sample.backward_adjacency);
-            let weight = F::one() / real(sample.nodes.max(1) as f64);
-            readout_weights.slice_mut(s![b, ..sample.nodes]).fill(weight);
-        }
-        Batch { size, max_nodes, starts, inputs, forward_adjacency, backward_adjacency, readout_weights, graph_inputs }
-    }
-
-    /// Rows of graph `b`.
-    fn rows(&self, b: usize) -> std::ops::Range<usize> {
-        self.starts[b]..self.starts[b + 1]
-    }
-
-    /// Graph `b`'s (Â, Ã) on its rows.
-    fn adjacencies(&self, b: usize) -> (ArrayView2<'_, F>, ArrayView2<'_, F>) {
-        let n = self.starts[b + 1] - self.starts[b];
-        (self.forward_adjacency.slice(s![b, ..n, ..n]), self.backward_adjacency.slice(s![b, ..n, ..n]))
-    }
-
-    /// Total node rows.
-    fn total_rows(&self) -> usize {
-        self.starts[self.size]
-    }
-}
-
-/// Dropout during training: each unit is kept with probability `1 − rate` and scaled by
-/// `1 / (1 − rate)`.
-pub struct Dropout<'a> {
-    pub rate: f64,
-    pub rng: &'a mut ChaCha8Rng,
-}
-
-impl Dropout<'_> {
-    fn mask<F: Real>(&mut self, shape: (usize, usize)) -> Option<Array2<F>> {
-        if self.rate <= 0.0 {
-            return None;
-        }
-        let keep = 1.0 - self.rate;
-        let scale: F = real(1.0 / keep);
-        Some(Array2::from_shape_simple_fn(shape, || if self.rng.random::<f64>() < keep { scale } else { F::zero() }))
-    }
-}
-
 struct LayerCache<F> {
     input: Array2<F>,
     pre_forward: Array2<F>,
@@ -299,13 +213,13 @@ impl<F: Real> GcnParams<F> {
         self.forward(batch, None).0
     }
 
-    /// Forward pass; with `dropout` it is the training pass.
-    pub fn forward(&self, batch: &Batch<F>, mut dropout: Option<Dropout<'_>>) -> (Array1<F>, ForwardCache<F>) {
+    /// Forward pass; with dropout `masks` (drawn for this batch) it is the training pass.
+    pub fn forward(&self, batch: &Batch<F>, masks: Option<&DropoutMasks<F>>) -> (Array1<F>, ForwardCache<F>) {
         let hidden = self.config.hidden;
         let half: F = real(0.5);
         let mut layers = Vec::with_capacity(self.gcn.len());
         let mut h = batch.inputs.clone();
-        for w in &self.gcn {
+        for (l, w) in self.gcn.iter().enumerate() {
             let projected = h.dot(w);
             let rows_total = projected.nrows();
             let mut pre_forward = Array2::zeros((rows_total, hidden));
@@ -318,7 +232,7 @@ impl<F: Real> GcnParams<F> {
                 aggregate(a_tilde, block.slice(s![.., hidden..]), pre_backward.slice_mut(s![rows, ..]), false);
             }
             let mut out = (relu(&pre_forward) + relu(&pre_backward)) * half;
-            let mask = dropout.as_mut().and_then(|d| d.mask::<F>(out.dim()));
+            let mask = masks.map(|m| m.layers[l].clone());
             if let Some(mask) = &mask {
                 out *= mask;
             }
@@ -338,7 +252,7 @@ impl<F: Real> GcnParams<F> {
         };
         let fc_pre = fc_in.dot(&self.fc_weight) + &self.fc_bias;
         let mut fc_out = relu(&fc_pre);
-        let fc_dropout = dropout.as_mut().and_then(|d| d.mask::<F>(fc_out.dim()));
+        let fc_dropout = masks.map(|m| m.fc.clone());
         if let Some(mask) = &fc_dropout {
             fc_out *= mask;
         }
@@ -357,22 +271,24 @@ impl<F: Real> GcnParams<F> {
         readout
     }
 
-    /// Gradients of `Σ_b d_logits[b]·logit_b` with respect to every parameter (assigned into
-    /// standard-layout arrays: a product with a transposed operand may come out column-major).
+    /// Gradients of `Σ_b d_logits[b]·logit_b` with respect to every parameter.
     pub fn backward(&self, batch: &Batch<F>, cache: &ForwardCache<F>, d_logits: &Array1<F>) -> GcnParams<F> {
-        let mut grads = self.zeros_like();
+        let rows = self.backward_rows(batch, cache, d_logits);
+        self.parameter_gradients(&[(cache, &rows)], &ForkJoin::serial())
+    }
+
+    /// The part of the backward pass that runs graph by graph: the gradients with respect to
+    /// each layer's products, which [`GcnParams::parameter_gradients`] then sums over the batch.
+    /// Separate so that the two halves of a batch can run it on two threads.
+    pub fn backward_rows(&self, batch: &Batch<F>, cache: &ForwardCache<F>, d_logits: &Array1<F>) -> RowGradients<F> {
         let hidden = self.config.hidden;
         let half: F = real(0.5);
 
-        grads.out_weight.assign(&cache.fc_out.t().dot(d_logits));
-        grads.out_bias[0] = d_logits.sum();
         let mut d_fc_out = outer(d_logits, &self.out_weight);
         if let Some(mask) = &cache.fc_dropout {
             d_fc_out *= mask;
         }
         let d_fc_pre = relu_grad(&d_fc_out, &cache.fc_pre, F::one());
-        grads.fc_weight.assign(&cache.fc_in.t().dot(&d_fc_pre));
-        grads.fc_bias.assign(&d_fc_pre.sum_axis(Axis(0)));
         // Only the readout's rows lead back into the GCN; the graph inputs are data.
         let d_readout = d_fc_pre.dot(&self.fc_weight.slice(s![..hidden, ..]).t());
 
@@ -385,6 +301,7 @@ impl<F: Real> GcnParams<F> {
             }
         }
 
+        let mut d_projected_by_layer = Vec::with_capacity(self.gcn.len());
         for (l, layer) in self.gcn.iter().enumerate().rev() {
             let cached = &cache.layers[l];
             if let Some(mask) = &cached.dropout {
@@ -400,13 +317,80 @@ impl<F: Real> GcnParams<F> {
                 aggregate(a_hat, d_pre_forward.slice(s![rows.clone(), ..]), along, true);
                 aggregate(a_tilde, d_pre_backward.slice(s![rows, ..]), against, true);
             }
-            grads.gcn[l].assign(&cached.input.t().dot(&d_projected));
             if l > 0 {
                 d_h = d_projected.dot(&layer.t());
             }
+            d_projected_by_layer.push(d_projected);
         }
-        grads
+        d_projected_by_layer.reverse();
+        RowGradients { d_logits: d_logits.clone(), d_fc_pre, d_projected: d_projected_by_layer }
     }
+
+    /// Sums the row gradients of one batch, given in parts (consecutive slices of the batch,
+    /// each with its forward cache), into parameter gradients. The parts' rows are stacked
+    /// first, so every sum runs over the whole batch in one order: the gradients have the same
+    /// bits however the batch was split. Whole tensors go to the two sides of `fork_join`.
+    pub fn parameter_gradients(
+        &self,
+        parts: &[(&ForwardCache<F>, &RowGradients<F>)],
+        fork_join: &ForkJoin,
+    ) -> GcnParams<F> {
+        // Assigned into standard-layout arrays: a product with a transposed operand may come out
+        // column-major.
+        let layer_gradient = |l: usize| {
+            let input = stacked(parts, |(cache, _)| cache.layers[l].input.view());
+            let d_projected = stacked(parts, |(_, rows)| rows.d_projected[l].view());
+            input.t().dot(&d_projected).as_standard_layout().into_owned()
+        };
+        let head_gradients = || {
+            let d_logits: Array1<F> =
+                ndarray::concatenate(Axis(0), &parts.iter().map(|(_, rows)| rows.d_logits.view()).collect::<Vec<_>>())
+                    .expect("one dimension");
+            let fc_out = stacked(parts, |(cache, _)| cache.fc_out.view());
+            let fc_in = stacked(parts, |(cache, _)| cache.fc_in.view());
+            let d_fc_pre = stacked(parts, |(_, rows)| rows.d_fc_pre.view());
+            (
+                fc_in.t().dot(&d_fc_pre).as_standard_layout().into_owned(),
+                d_fc_pre.sum_axis(Axis(0)),
+                fc_out.t().dot(&d_logits),
+                Array1::from_elem(1, d_logits.sum()),
+            )
+        };
+        // The layers alternate between the two sides from the last (widest) down; the head's
+        // small sums go to the side with fewer layers.
+        let layers = self.gcn.len();
+        let (here, there): (Vec<usize>, Vec<usize>) = (0..layers).rev().partition(|l| (layers - 1 - l) % 2 == 0);
+        let (here_gradients, (there_gradients, (fc_weight, fc_bias, out_weight, out_bias))) = fork_join.join(
+            || here.iter().map(|&l| (l, layer_gradient(l))).collect::<Vec<_>>(),
+            || (there.iter().map(|&l| (l, layer_gradient(l))).collect::<Vec<_>>(), head_gradients()),
+        );
+        let mut gcn: Vec<(usize, Array2<F>)> = here_gradients.into_iter().chain(there_gradients).collect();
+        gcn.sort_by_key(|(l, _)| *l);
+        GcnParams {
+            config: self.config.clone(),
+            gcn: gcn.into_iter().map(|(_, gradient)| gradient).collect(),
+            fc_weight,
+            fc_bias,
+            out_weight,
+            out_bias,
+        }
+    }
+}
+
+/// One matrix from each part, stacked row-wise.
+fn stacked<'a, F: Real, T>(parts: &'a [T], pick: impl Fn(&'a T) -> ArrayView2<'a, F>) -> Array2<F> {
+    let views: Vec<ArrayView2<F>> = parts.iter().map(pick).collect();
+    ndarray::concatenate(Axis(0), &views).expect("parts share their widths")
+}
+
+/// Gradients with respect to the products of one batch's rows (see
+/// [`GcnParams::backward_rows`]).
+pub struct RowGradients<F> {
+    d_logits: Array1<F>,
+    /// With respect to the fully connected layer's pre-activation, `graphs × fc_hidden`.
+    d_fc_pre: Array2<F>,
+    /// Per layer, with respect to `input·[W | W']`, `node rows × 2·hidden`.
+    d_projected: Vec<Array2<F>>,
 }
 
 /// `out = a·x` (or `aᵀ·x` when `transposed`) for one graph's small adjacency: a row-by-row

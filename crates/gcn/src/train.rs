@@ -6,8 +6,10 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use crate::adam::{Adam, AdamConfig, cosine_learning_rate};
+use crate::batch::{Batch, DropoutMasks};
+use crate::fork_join::ForkJoin;
 use crate::graph::GraphSample;
-use crate::model::{Batch, Dropout, GcnConfig, GcnParams, Head};
+use crate::model::{ForwardCache, GcnConfig, GcnParams, Head, RowGradients};
 use crate::real;
 
 /// Training settings. Defaults follow the public reproductions of the paper.
@@ -27,22 +29,23 @@ impl Default for TrainConfig {
     }
 }
 
-/// The loss of one batch and its gradient with respect to the logits.
-fn loss_and_gradient(head: Head, logits: &Array1<f32>, targets: &[f64]) -> (f64, Array1<f32>) {
-    let n = targets.len() as f64;
-    let mut loss = 0.0;
+/// The terms of a batch's mean loss (one per sample; the batch has `n` samples in all) and its
+/// gradient with respect to the logits.
+fn loss_and_gradient(head: Head, logits: &Array1<f32>, targets: &[f64], n: usize) -> (Vec<f64>, Array1<f32>) {
+    let n = n as f64;
+    let mut loss = vec![0.0; logits.len()];
     let mut gradient = Array1::zeros(logits.len());
     for (i, (&logit, &target)) in logits.iter().zip(targets).enumerate() {
         let p = 1.0 / (1.0 + (-(logit as f64)).exp());
         match head {
             Head::Regression { low, high } => {
                 let pred = low + (high - low) * p;
-                loss += (pred - target).powi(2) / n;
+                loss[i] = (pred - target).powi(2) / n;
                 gradient[i] = (2.0 * (pred - target) / n * (high - low) * p * (1.0 - p)) as f32;
             }
             Head::Classifier => {
                 let p = p.clamp(1e-7, 1.0 - 1e-7);
-                loss -= (target * p.ln() + (1.0 - target) * (1.0 - p).ln()) / n;
+                loss[i] = -(target * p.ln() + (1.0 - target) * (1.0 - p).ln()) / n;
                 gradient[i] = ((p - target) / n) as f32;
             }
         }
@@ -64,6 +67,12 @@ fn initial_logit(head: Head, targets: &[f64]) -> f64 {
 
 /// Trains a network on `samples` with `targets` (accuracies for regression, 0/1 for the
 /// classifier). `on_epoch(epoch, mean_loss)` reports progress.
+///
+/// Each step runs the forward pass and the graph-by-graph part of the backward pass on the two
+/// halves of its batch, then the gradient sums and the update split by tensor: on two threads
+/// when called outside a parallel section on a machine with more than one (rayon's thread
+/// count), otherwise on one. Every number is computed in the same order either way, so the
+/// trained weights have the same bits whatever the thread count.
 pub fn train(
     samples: &[GraphSample<f32>],
     targets: &[f64],
@@ -72,6 +81,13 @@ pub fn train(
     settings: &TrainConfig,
     mut on_epoch: impl FnMut(usize, f64),
 ) -> GcnParams<f32> {
+    // Inside a rayon task (cross-validation folds, the two stages) other trainings already
+    // occupy the threads.
+    let fork_join = if rayon::current_thread_index().is_none() && rayon::current_num_threads() > 1 {
+        ForkJoin::with_helper()
+    } else {
+        ForkJoin::serial()
+    };
     assert_eq!(samples.len(), targets.len());
     let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
     let mut params = GcnParams::<f32>::init(config, &mut rng);
@@ -89,16 +105,56 @@ pub fn train(
         order.shuffle(&mut rng);
         let mut epoch_loss = 0.0;
         for chunk in order.chunks(batch_size) {
-            let batch_targets: Vec<f64> = chunk.iter().map(|&i| targets[i]).collect();
-            let batch = Batch::new(&chunk.iter().map(|&i| &samples[i]).collect::<Vec<_>>());
-            let (logits, cache) = params.forward(&batch, Some(Dropout { rate: settings.dropout, rng: &mut rng }));
-            let (loss, d_logits) = loss_and_gradient(head, &logits, &batch_targets);
-            let grads = params.backward(&batch, &cache, &d_logits);
-            adam.step(&mut params, &grads, cosine_learning_rate(settings.learning_rate, step, total_steps));
+            let (head_graphs, tail_graphs) = chunk.split_at(chunk.len().div_ceil(2));
+            let half_batch = |graphs: &[usize]| {
+                let members: Vec<&GraphSample<f32>> = graphs.iter().map(|&i| &samples[i]).collect();
+                (Batch::new(&members), graphs.iter().map(|&i| targets[i]).collect::<Vec<f64>>())
+            };
+            let halves = [half_batch(head_graphs), half_batch(tail_graphs)];
+            let rows = halves[0].0.total_rows() + halves[1].0.total_rows();
+            let masks = DropoutMasks::draw(settings.dropout, &mut rng, config, rows, chunk.len())
+                .map(|m| m.split_at(halves[0].0.total_rows(), head_graphs.len()));
+            let (head_masks, tail_masks) = masks.as_ref().map_or((None, None), |(h, t)| (Some(h), Some(t)));
+            let run = |(batch, batch_targets): &(Batch<f32>, Vec<f64>), masks| {
+                half_step(&params, head, batch, batch_targets, chunk.len(), masks)
+            };
+            let done = if tail_graphs.is_empty() {
+                vec![run(&halves[0], head_masks)]
+            } else {
+                let (first, second) = fork_join.join(|| run(&halves[0], head_masks), || run(&halves[1], tail_masks));
+                vec![first, second]
+            };
+            let parts: Vec<(&ForwardCache<f32>, &RowGradients<f32>)> = done.iter().map(|h| (&h.cache, &h.rows)).collect();
+            let grads = params.parameter_gradients(&parts, &fork_join);
+            let learning_rate = cosine_learning_rate(settings.learning_rate, step, total_steps);
+            adam.step(&mut params, &grads, learning_rate, &fork_join);
+            let loss = done.iter().flat_map(|h| &h.loss).fold(0.0, |sum, term| sum + term);
             epoch_loss += loss * chunk.len() as f64;
             step += 1;
         }
         on_epoch(epoch, epoch_loss / samples.len() as f64);
     }
     params
+}
+
+/// One half of a training step's batch after the forward pass and the row part of the backward
+/// pass.
+struct HalfStep {
+    loss: Vec<f64>,
+    cache: ForwardCache<f32>,
+    rows: RowGradients<f32>,
+}
+
+fn half_step(
+    params: &GcnParams<f32>,
+    head: Head,
+    batch: &Batch<f32>,
+    targets: &[f64],
+    step_size: usize,
+    masks: Option<&DropoutMasks<f32>>,
+) -> HalfStep {
+    let (logits, cache) = params.forward(batch, masks);
+    let (loss, d_logits) = loss_and_gradient(head, &logits, targets, step_size);
+    let rows = params.backward_rows(batch, &cache, &d_logits);
+    HalfStep { loss, cache, rows }
 }

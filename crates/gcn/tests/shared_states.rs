@@ -3,7 +3,8 @@
 
 use ndarray::{Array1, Array2};
 use np_gcn::GraphSample;
-use np_gcn::model::{Batch, GcnConfig, GcnParams};
+use np_gcn::batch::Batch;
+use np_gcn::model::{GcnConfig, GcnParams};
 use np_gcn::shared_states::SharedStateForward;
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};

@@ -137,10 +137,10 @@ impl Helper {
 
     /// Unparks the helper if it went to sleep (after the state change it must see).
     fn wake(&self) {
-        if self.shared.parked.load(Ordering::SeqCst) {
-            if let Some(thread) = &self.thread {
-                thread.thread().unpark();
-            }
+        if self.shared.parked.load(Ordering::SeqCst)
+            && let Some(thread) = &self.thread
+        {
+            thread.thread().unpark();
         }
     }
 }
@@ -171,7 +171,7 @@ fn serve(shared: &Shared) {
                 return;
             }
             spins = spins.wrapping_add(1);
-            if spins % 256 != 0 || idle_since.elapsed() < SPIN_BEFORE_PARKING {
+            if !spins.is_multiple_of(256) || idle_since.elapsed() < SPIN_BEFORE_PARKING {
                 std::hint::spin_loop();
                 continue;
             }

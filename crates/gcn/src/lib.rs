@@ -9,6 +9,9 @@
 //! - [`graph`]: turning an encoded graph into the model's input tensors.
 //! - [`adam`]: Adam with L2 weight decay and cosine learning-rate decay.
 //! - [`train`]: seeded mini-batch training.
+//! - [`matmul`]: the `f32` matrix products of training.
+//! - [`fork_join`]: the helper thread that shares a training step.
+//! - [`batch`]: mini-batches and their dropout masks.
 //! - [`shared_states`]: inference that computes each distinct node state once (scoring whole
 //!   search spaces).
 //!
@@ -18,9 +21,12 @@ pub mod adam;
 pub mod batch;
 pub mod fork_join;
 pub mod graph;
+pub mod matmul;
 pub mod model;
 pub mod shared_states;
 pub mod train;
+
+use ndarray::{Array2, ArrayView2};
 
 pub use graph::GraphSample;
 pub use model::{GcnConfig, GcnParams, Head};
@@ -39,9 +45,28 @@ pub trait Real:
     + Send
     + Sync
 {
+    /// `a·b`.
+    fn product(a: ArrayView2<Self>, b: ArrayView2<Self>) -> Array2<Self> {
+        a.dot(&b)
+    }
+
+    /// `a·bᵀ`.
+    fn product_transposed(a: ArrayView2<Self>, b: ArrayView2<Self>) -> Array2<Self> {
+        a.dot(&b.t())
+    }
 }
 
-impl Real for f32 {}
+/// Training runs in `f32`, with products that read the weights in place ([`matmul`]).
+impl Real for f32 {
+    fn product(a: ArrayView2<Self>, b: ArrayView2<Self>) -> Array2<Self> {
+        matmul::product(a, b)
+    }
+
+    fn product_transposed(a: ArrayView2<Self>, b: ArrayView2<Self>) -> Array2<Self> {
+        matmul::product_transposed(a, b)
+    }
+}
+
 impl Real for f64 {}
 
 /// Converts an `f64` constant into `F`.

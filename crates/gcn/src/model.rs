@@ -189,8 +189,12 @@ pub struct ForwardCache<F> {
     fc_dropout: Option<Array2<F>>,
 }
 
+fn relu_value<F: Real>(v: F) -> F {
+    if v > F::zero() { v } else { F::zero() }
+}
+
 fn relu<F: Real>(x: &Array2<F>) -> Array2<F> {
-    x.mapv(|v| if v > F::zero() { v } else { F::zero() })
+    x.mapv(relu_value)
 }
 
 /// `scale·grad` where the pre-activation was positive, 0 elsewhere (one fused pass).
@@ -220,7 +224,7 @@ impl<F: Real> GcnParams<F> {
         let mut layers = Vec::with_capacity(self.gcn.len());
         let mut h = batch.inputs.clone();
         for (l, w) in self.gcn.iter().enumerate() {
-            let projected = h.dot(w);
+            let projected = F::product(h.view(), w.view());
             let rows_total = projected.nrows();
             let mut pre_forward = Array2::zeros((rows_total, hidden));
             let mut pre_backward = Array2::zeros((rows_total, hidden));
@@ -231,7 +235,9 @@ impl<F: Real> GcnParams<F> {
                 aggregate(a_hat, block.slice(s![.., ..hidden]), pre_forward.slice_mut(s![rows.clone(), ..]), false);
                 aggregate(a_tilde, block.slice(s![.., hidden..]), pre_backward.slice_mut(s![rows, ..]), false);
             }
-            let mut out = (relu(&pre_forward) + relu(&pre_backward)) * half;
+            let mut out = ndarray::Zip::from(&pre_forward)
+                .and(&pre_backward)
+                .map_collect(|&along, &against| (relu_value(along) + relu_value(against)) * half);
             let mask = masks.map(|m| m.layers[l].clone());
             if let Some(mask) = &mask {
                 out *= mask;
@@ -250,7 +256,7 @@ impl<F: Real> GcnParams<F> {
         } else {
             ndarray::concatenate(Axis(1), &[readout.view(), batch.graph_inputs.view()]).expect("same batch size")
         };
-        let fc_pre = fc_in.dot(&self.fc_weight) + &self.fc_bias;
+        let fc_pre = F::product(fc_in.view(), self.fc_weight.view()) + &self.fc_bias;
         let mut fc_out = relu(&fc_pre);
         let fc_dropout = masks.map(|m| m.fc.clone());
         if let Some(mask) = &fc_dropout {
@@ -290,7 +296,7 @@ impl<F: Real> GcnParams<F> {
         }
         let d_fc_pre = relu_grad(&d_fc_out, &cache.fc_pre, F::one());
         // Only the readout's rows lead back into the GCN; the graph inputs are data.
-        let d_readout = d_fc_pre.dot(&self.fc_weight.slice(s![..hidden, ..]).t());
+        let d_readout = F::product_transposed(d_fc_pre.view(), self.fc_weight.slice(s![..hidden, ..]));
 
         let mut d_h = Array2::zeros((batch.total_rows(), hidden));
         for b in 0..batch.size {
@@ -318,7 +324,7 @@ impl<F: Real> GcnParams<F> {
                 aggregate(a_tilde, d_pre_backward.slice(s![rows, ..]), against, true);
             }
             if l > 0 {
-                d_h = d_projected.dot(&layer.t());
+                d_h = F::product_transposed(d_projected.view(), layer.view());
             }
             d_projected_by_layer.push(d_projected);
         }
@@ -340,7 +346,7 @@ impl<F: Real> GcnParams<F> {
         let layer_gradient = |l: usize| {
             let input = stacked(parts, |(cache, _)| cache.layers[l].input.view());
             let d_projected = stacked(parts, |(_, rows)| rows.d_projected[l].view());
-            input.t().dot(&d_projected).as_standard_layout().into_owned()
+            F::product(input.t(), d_projected.view()).as_standard_layout().into_owned()
         };
         let head_gradients = || {
             let d_logits: Array1<F> =
@@ -350,7 +356,7 @@ impl<F: Real> GcnParams<F> {
             let fc_in = stacked(parts, |(cache, _)| cache.fc_in.view());
             let d_fc_pre = stacked(parts, |(_, rows)| rows.d_fc_pre.view());
             (
-                fc_in.t().dot(&d_fc_pre).as_standard_layout().into_owned(),
+                F::product(fc_in.t(), d_fc_pre.view()).as_standard_layout().into_owned(),
                 d_fc_pre.sum_axis(Axis(0)),
                 fc_out.t().dot(&d_logits),
                 Array1::from_elem(1, d_logits.sum()),
@@ -393,17 +399,28 @@ pub struct RowGradients<F> {
     d_projected: Vec<Array2<F>>,
 }
 
-/// `out = a·x` (or `aᵀ·x` when `transposed`) for one graph's small adjacency: a row-by-row
-/// sum of scaled rows, which skips the zero entries and avoids the packing overhead of a
-/// general matrix product on 7×7 operands.
+/// `out += a·x` (or `aᵀ·x` when `transposed`) for one graph's small adjacency, into zeros: a
+/// row-by-row sum of scaled rows, which skips the zero entries and avoids the packing overhead
+/// of a general matrix product on 7×7 operands.
 fn aggregate<F: Real>(a: ArrayView2<F>, x: ArrayView2<F>, mut out: ArrayViewMut2<F>, transposed: bool) {
-    out.fill(F::zero());
     let n = a.nrows();
     for i in 0..n {
+        let mut out_row = out.row_mut(i);
         for j in 0..n {
             let weight = if transposed { a[[j, i]] } else { a[[i, j]] };
-            if weight != F::zero() {
-                out.row_mut(i).scaled_add(weight, &x.row(j));
+            if weight == F::zero() {
+                continue;
+            }
+            let x_row = x.row(j);
+            match (out_row.as_slice_mut(), x_row.as_slice()) {
+                // Rows of 144 numbers: a plain loop over slices (the same sum as `scaled_add`)
+                // spares ndarray's per-call shape checks, which cost more than the arithmetic.
+                (Some(out_values), Some(x_values)) => {
+                    for (o, &x) in out_values.iter_mut().zip(x_values) {
+                        *o = *o + weight * x;
+                    }
+                }
+                _ => out_row.scaled_add(weight, &x_row),
             }
         }
     }

@@ -73,6 +73,22 @@ fn naslib_tuples_and_nasbench_field_names_are_accepted() {
     }
 }
 
+#[test]
+fn other_fields_keep_their_order_and_values_and_an_old_encoding_is_replaced() {
+    let line = r#"{"note": "a b", "val_accuracy": 92.578125, "graph": {"old": 1}, "adjacency": [[false, true], [0, 0]], "ops": ["input", "output"], "space": "nb101", "extra": {"k": [1, 2.5e-3]}}"#;
+    let output = run_ok("arch-encode", &[], format!("{line}\n").as_bytes());
+    assert_eq!(output.matches(' ').count(), 1, "compact output, the one space inside a string: {output}");
+    let encoded: Value = serde_json::from_str(output.trim_end()).unwrap();
+    let keys: Vec<&str> = encoded.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["space", "id", "note", "val_accuracy", "adjacency", "ops", "extra", "graph"]);
+    assert_eq!(encoded["note"], "a b");
+    assert_eq!(encoded["val_accuracy"], 92.578125);
+    assert_eq!(encoded["extra"], json!({"k": [1, 2.5e-3]}));
+    assert_eq!(encoded["adjacency"], json!([[0, 1], [0, 0]]));
+    assert_eq!(encoded["graph"]["nodes"], 2);
+    assert!(encoded["graph"].get("old").is_none());
+}
+
 /// Each bad line, with the reason arch-encode must give.
 fn bad_lines() -> Vec<(String, &'static str)> {
     let io = |m: Value, ops: Value| json!({"adjacency": m, "ops": ops}).to_string();
@@ -106,6 +122,9 @@ fn bad_lines() -> Vec<(String, &'static str)> {
             "record is from space",
         ),
         (json!({"naslib": [1, 2, 3]}).to_string(), "a NASLib tuple has 56 integers, got 3"),
+        (io(json!([[0, 1.0], [0, 0]]), json!(["input", "output"])), "must be an array of arrays of 0/1"),
+        (io(chain.clone(), json!(["input", 7, "output"])), "field 'ops' must be an array of op names"),
+        (r#"{"adjacency": [[0, 1], [0, 0]], "ops": ["input", "output"], "x": [1, }"#.into(), "not valid JSON"),
     ]
 }
 

@@ -24,6 +24,7 @@ pub mod naap;
 pub mod nb101;
 pub mod nbgraph;
 pub mod proxyless;
+pub mod raw_fields;
 pub mod rng;
 
 use std::fmt;
@@ -32,6 +33,7 @@ use std::ops::Range;
 use serde_json::{Map, Value};
 
 pub use graph::ArchGraph;
+pub use raw_fields::{ObjectText, RawFields};
 pub use rng::SpaceRng;
 
 /// Why an architecture read from JSON is not a member of the space.
@@ -142,6 +144,20 @@ pub trait SearchSpace: Sync {
     /// replacing those present and keeping every other field.
     fn write_fields(&self, arch: &Self::Arch, fields: &mut Map<String, Value>);
 
+    /// [`SearchSpace::parse`] for a line kept as raw fields. The default reads the whole line
+    /// as a value; a space with long streams reads only its own fields, typed.
+    fn parse_fields(&self, fields: &RawFields<'_>) -> Result<Self::Arch, InvalidArchitecture> {
+        let record = fields.to_value().map_err(|e| InvalidArchitecture(format!("not valid JSON: {e}")))?;
+        self.parse(&record)
+    }
+
+    /// The fields of [`SearchSpace::write_fields`] as (key, compact JSON text).
+    fn field_texts(&self, arch: &Self::Arch) -> Vec<(String, String)> {
+        let mut fields = Map::new();
+        self.write_fields(arch, &mut fields);
+        fields.into_iter().map(|(key, value)| (key, value.to_string())).collect()
+    }
+
     /// The canonical id: equal ids mean the same network.
     fn id(&self, arch: &Self::Arch) -> String;
 
@@ -180,6 +196,36 @@ pub fn with_space<V: SpaceVisitor>(name: &str, visitor: V) -> Result<V::Output, 
         "naap" => Ok(visitor.visit(&naap::Naap::new())),
         other => invalid(format!("unknown search space '{other}' (known: {})", SPACE_NAMES.join(", "))),
     }
+}
+
+/// The text of [`architecture_record`] for a line kept as raw fields, without the fields
+/// `leave_out`, still open for more fields (the encodings).
+pub fn architecture_line<S: SearchSpace>(
+    space: &S,
+    arch: &S::Arch,
+    id: &str,
+    fields: &RawFields<'_>,
+    leave_out: &[&str],
+) -> ObjectText {
+    let arch_fields = space.field_texts(arch);
+    let mut object = ObjectText::new();
+    object.push("space", space.name());
+    object.push("id", id);
+    for (key, raw) in fields.iter() {
+        if key == "space" || key == "id" || leave_out.contains(&key) {
+            continue;
+        }
+        match arch_fields.iter().find(|(k, _)| k == key) {
+            Some((_, text)) => object.push_json(key, text),
+            None => object.push_raw(key, raw),
+        }
+    }
+    for (key, text) in &arch_fields {
+        if !object.has(key) {
+            object.push_json(key, text);
+        }
+    }
+    object
 }
 
 /// The record of an architecture: `space` and `id` first, then the other `fields` in their

@@ -7,9 +7,8 @@ use np_encoding::{EncodingShape, FlatVector, GraphEncoding, flat_encoding};
 use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{InputOutputArgs, InvalidLinePolicy, Output, RecordReader, ToolError, run_tool};
-use np_spaces::{SearchSpace, SpaceVisitor, architecture_record, with_space};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use np_spaces::{RawFields, SearchSpace, SpaceVisitor, architecture_line, with_space};
+use serde_json::Value;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -81,43 +80,38 @@ impl SpaceVisitor for Encode<'_> {
     }
 }
 
-/// An output line: the architecture record followed by its encoding. Serialised directly, so
-/// the encoding's arrays never become `serde_json::Value` trees.
-#[derive(Serialize)]
-struct EncodedRecord<'a> {
-    #[serde(flatten)]
-    record: &'a Map<String, Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    graph: Option<GraphEncoding>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    flat: Option<FlatVector>,
-}
-
 /// A line's architecture and its other fields, once validated.
-struct ParsedLine<A> {
+struct ParsedLine<'a, A> {
     arch: A,
-    fields: Map<String, Value>,
+    fields: RawFields<'a>,
 }
 
-fn parse_line<S: SearchSpace>(space: &S, line: &RawLine) -> Result<ParsedLine<S::Arch>, ToolError> {
+/// Reads a line's architecture, keeping its fields as raw text (only the space's own fields are
+/// parsed). Lines that are not objects (a bare NASLib tuple) and broken lines take the slow path
+/// through a JSON value, which also words the errors.
+fn parse_line<'a, S: SearchSpace>(space: &S, line: &'a RawLine) -> Result<ParsedLine<'a, S::Arch>, ToolError> {
+    let bad = |message: String| ToolError::bad_line(line.number, message);
+    let Ok(fields) = RawFields::parse(&line.text) else {
+        return parse_value_line(space, line);
+    };
+    if let Some(declared) = fields.read::<Value>("space") {
+        let declared = declared.map_err(|e| bad(format!("not valid JSON: {e}")))?;
+        if declared.as_str() != Some(space.name()) {
+            return Err(bad(format!("record is from space {declared} but --space is '{}'", space.name())));
+        }
+    }
+    let arch = space.parse_fields(&fields).map_err(|e| bad(e.0))?;
+    Ok(ParsedLine { arch, fields })
+}
+
+fn parse_value_line<'a, S: SearchSpace>(space: &S, line: &'a RawLine) -> Result<ParsedLine<'a, S::Arch>, ToolError> {
     let value = line.parse_value()?;
     let bad = |message: String| ToolError::bad_line(line.number, message);
-    match &value {
-        Value::Object(fields) => match fields.get("space") {
-            Some(declared) if declared.as_str() != Some(space.name()) => {
-                return Err(bad(format!("record is from space {declared} but --space is '{}'", space.name())));
-            }
-            _ => {}
-        },
-        Value::Array(_) => {}
-        _ => return Err(bad("expected a JSON object (or an array tuple)".into())),
+    if !matches!(value, Value::Array(_)) {
+        return Err(bad("expected a JSON object (or an array tuple)".into()));
     }
     let arch = space.parse(&value).map_err(|e| bad(e.0))?;
-    let fields = match value {
-        Value::Object(fields) => fields,
-        _ => Map::new(),
-    };
-    Ok(ParsedLine { arch, fields })
+    Ok(ParsedLine { arch, fields: RawFields::default() })
 }
 
 /// Encodes a batch of lines; ids are computed for the whole batch at once.
@@ -136,17 +130,14 @@ fn encode_lines<S: SearchSpace>(
         .map(|result| {
             let ParsedLine { arch, fields } = result?;
             let id = ids.next().expect("one id per valid line");
-            let mut record = architecture_record(space, &arch, id, fields);
             // An encoding from an earlier pass is replaced, not duplicated.
-            record.shift_remove("graph");
-            record.shift_remove("flat");
-            let mut encoded = EncodedRecord { record: &record, graph: None, flat: None };
+            let mut line = architecture_line(space, &arch, &id, &fields, &["graph", "flat"]);
             match format {
-                Format::Graph => encoded.graph = Some(GraphEncoding::new(&space.graph(&arch), shape)),
-                Format::Flat => encoded.flat = Some(FlatVector(flat_encoding(&space.graph(&arch), shape))),
+                Format::Graph => line.push("graph", &GraphEncoding::new(&space.graph(&arch), shape)),
+                Format::Flat => line.push("flat", &FlatVector(flat_encoding(&space.graph(&arch), shape))),
                 Format::None => {}
             }
-            Ok(serde_json::to_string(&encoded).expect("records serialise"))
+            Ok(line.finish())
         })
         .collect()
 }

@@ -4,9 +4,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use np_io::{Output, Shard, ToolError, run_tool};
-use np_spaces::{SearchSpace, SpaceVisitor, architecture_record, with_space};
+use np_spaces::{RawFields, SearchSpace, SpaceVisitor, architecture_line, with_space};
 use rayon::prelude::*;
-use serde_json::Map;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -112,8 +111,7 @@ fn write_block<S: SearchSpace>(space: &S, block: &[S::Arch], output: &mut Output
         .map(|batch| {
             let mut text = String::new();
             for (arch, id) in batch.iter().zip(space.ids(batch)) {
-                let record = architecture_record(space, arch, id, Map::new());
-                text.push_str(&serde_json::to_string(&record).expect("records serialise"));
+                text.push_str(&architecture_line(space, arch, &id, &RawFields::default(), &[]).finish());
                 text.push('\n');
             }
             text

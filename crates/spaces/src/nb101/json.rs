@@ -7,11 +7,15 @@
 //!   0 input, 1 output, 2 maxpool3x3, 3 conv1x1-bn-relu, 4 conv3x3-bn-relu);
 //! - a bare JSON array of those 56 integers as the whole line.
 
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{Deserializer, Visitor};
 use serde_json::Value;
 
 use super::cell::Op;
 use super::spec::UnprunedSpec;
-use crate::{InvalidArchitecture, invalid};
+use crate::{InvalidArchitecture, RawFields, invalid};
 
 /// Length of NASLib's tuple: 49 matrix entries and 7 op ids.
 pub const NASLIB_TUPLE_LEN: usize = 56;
@@ -40,8 +44,68 @@ pub fn spec_from_record(record: &Value) -> Result<UnprunedSpec, InvalidArchitect
     }
 }
 
+/// [`spec_from_record`] for a line kept as raw fields: the same forms, rules and messages,
+/// with the matrix and the op names read straight from their text.
+pub fn spec_from_fields(fields: &RawFields<'_>) -> Result<UnprunedSpec, InvalidArchitecture> {
+    for (matrix_key, ops_key) in [("adjacency", "ops"), ("module_adjacency", "module_operations")] {
+        if let Some(matrix) = fields.read::<Vec<Vec<MatrixEntry>>>(matrix_key) {
+            let matrix = matrix.map_err(|_| matrix_shape_error(matrix_key))?;
+            let matrix: Vec<Vec<i64>> = matrix.into_iter().map(|row| row.into_iter().map(|e| e.0).collect()).collect();
+            let ops = match fields.read::<Vec<String>>(ops_key) {
+                Some(ops) => ops.map_err(|_| op_names_error(ops_key))?,
+                None => return invalid(format!("field '{matrix_key}' needs an '{ops_key}' field beside it")),
+            };
+            return UnprunedSpec::from_matrix(&matrix, ops);
+        }
+    }
+    match fields.read::<Value>("naslib") {
+        Some(Ok(Value::Array(items))) => spec_from_naslib(&items),
+        Some(_) => invalid("field 'naslib' must be an array of 56 integers"),
+        None => invalid("missing field 'adjacency' (with 'ops'), or a 56-integer 'naslib' tuple"),
+    }
+}
+
+/// One adjacency entry: an integer or a boolean (as 0/1), as [`matrix_from_json`] accepts.
+struct MatrixEntry(i64);
+
+impl<'de> Deserialize<'de> for MatrixEntry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntryVisitor;
+
+        impl Visitor<'_> for EntryVisitor {
+            type Value = MatrixEntry;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an integer or a boolean")
+            }
+
+            fn visit_bool<E>(self, b: bool) -> Result<MatrixEntry, E> {
+                Ok(MatrixEntry(b as i64))
+            }
+
+            fn visit_i64<E>(self, n: i64) -> Result<MatrixEntry, E> {
+                Ok(MatrixEntry(n))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<MatrixEntry, E> {
+                i64::try_from(n).map(MatrixEntry).map_err(|_| E::custom("out of range"))
+            }
+        }
+
+        deserializer.deserialize_any(EntryVisitor)
+    }
+}
+
+fn matrix_shape_error(key: &str) -> InvalidArchitecture {
+    InvalidArchitecture(format!("field '{key}' must be an array of arrays of 0/1"))
+}
+
+fn op_names_error(key: &str) -> InvalidArchitecture {
+    InvalidArchitecture(format!("field '{key}' must be an array of op names"))
+}
+
 fn matrix_from_json(key: &str, value: &Value) -> Result<Vec<Vec<i64>>, InvalidArchitecture> {
-    let shape_error = || InvalidArchitecture(format!("field '{key}' must be an array of arrays of 0/1"));
+    let shape_error = || matrix_shape_error(key);
     let rows = value.as_array().ok_or_else(shape_error)?;
     rows.iter()
         .map(|row| {
@@ -59,7 +123,7 @@ fn matrix_from_json(key: &str, value: &Value) -> Result<Vec<Vec<i64>>, InvalidAr
 }
 
 fn op_names_from_json(key: &str, value: &Value) -> Result<Vec<String>, InvalidArchitecture> {
-    let shape_error = || InvalidArchitecture(format!("field '{key}' must be an array of op names"));
+    let shape_error = || op_names_error(key);
     value
         .as_array()
         .ok_or_else(shape_error)?

@@ -29,7 +29,7 @@ pub use cell::{Cell, Op};
 pub use hash::module_hash;
 
 use crate::rng::item_rng;
-use crate::{ArchGraph, InvalidArchitecture, SamplingMethod, SearchSpace, SpaceRng, SpaceSize, invalid};
+use crate::{ArchGraph, InvalidArchitecture, RawFields, SamplingMethod, SearchSpace, SpaceRng, SpaceSize, invalid};
 
 /// The graph view's op vocabulary (the one-hot order of the Neural Predictor paper).
 pub const OP_VOCABULARY: [&str; 5] = ["input", "conv1x1-bn-relu", "conv3x3-bn-relu", "maxpool3x3", "output"];
@@ -120,6 +120,19 @@ impl SearchSpace for Nb101 {
         fields.insert("adjacency".into(), serde_json::to_value(cell.adjacency()).expect("matrix serialises"));
         let ops: Vec<Value> = cell.ops().iter().map(|op| Value::from(op.name())).collect();
         fields.insert("ops".into(), Value::Array(ops));
+    }
+
+    fn parse_fields(&self, fields: &RawFields<'_>) -> Result<Cell, InvalidArchitecture> {
+        let cell = json::spec_from_fields(fields)?.prune_and_validate()?;
+        Ok(canonical::canonicalise(&cell))
+    }
+
+    fn field_texts(&self, cell: &Cell) -> Vec<(String, String)> {
+        let ops: Vec<&str> = cell.ops().iter().map(|op| op.name()).collect();
+        vec![
+            ("adjacency".into(), serde_json::to_string(&cell.adjacency()).expect("matrix serialises")),
+            ("ops".into(), serde_json::to_string(&ops).expect("names serialise")),
+        ]
     }
 
     fn id(&self, cell: &Cell) -> String {

@@ -417,7 +417,7 @@ fn aggregate<F: Real>(a: ArrayView2<F>, x: ArrayView2<F>, mut out: ArrayViewMut2
                 // spares ndarray's per-call shape checks, which cost more than the arithmetic.
                 (Some(out_values), Some(x_values)) => {
                     for (o, &x) in out_values.iter_mut().zip(x_values) {
-                        *o = *o + weight * x;
+                        *o += weight * x;
                     }
                 }
                 _ => out_row.scaled_add(weight, &x_row),

@@ -181,7 +181,13 @@ mod avx2 {
     /// increasing `k`, then stored (`+ 0`, as `matrixmultiply` computes `1·ab + 0`) or added.
     #[target_feature(enable = "avx2,fma")]
     #[inline]
-    unsafe fn nn_tile<const R: usize, const V: usize>(i: usize, j: usize, depth: usize, at: &NnOperands, accumulate: bool) {
+    unsafe fn nn_tile<const R: usize, const V: usize>(
+        i: usize,
+        j: usize,
+        depth: usize,
+        at: &NnOperands,
+        accumulate: bool,
+    ) {
         unsafe {
             let mut sums = [[_mm256_setzero_ps(); V]; R];
             let a = at.a.offset(i as isize * at.a_row);
@@ -245,7 +251,13 @@ mod avx2 {
     /// `RA × RB`; each group of `b`'s rows runs down all of `a` while it is in the cache.
     #[target_feature(enable = "avx2,fma")]
     #[inline]
-    unsafe fn nt_rows<const RA: usize, const RB: usize>(first: usize, last: usize, k: usize, n: usize, at: &NtOperands) {
+    unsafe fn nt_rows<const RA: usize, const RB: usize>(
+        first: usize,
+        last: usize,
+        k: usize,
+        n: usize,
+        at: &NtOperands,
+    ) {
         let mut j = 0;
         while j + RB <= n {
             for i in (first..last).step_by(RA) {
@@ -317,7 +329,9 @@ mod tests {
 
     fn random(rows: usize, cols: usize, rng: &mut ChaCha8Rng) -> Array2<f32> {
         // Some exact zeros, as after a ReLU.
-        Array2::from_shape_simple_fn((rows, cols), || if rng.random::<f32>() < 0.2 { 0.0 } else { rng.random::<f32>() - 0.5 })
+        Array2::from_shape_simple_fn((rows, cols), || {
+            if rng.random::<f32>() < 0.2 { 0.0 } else { rng.random::<f32>() - 0.5 }
+        })
     }
 
     fn close(a: &Array2<f32>, b: &Array2<f32>, tolerance: f32) -> bool {
@@ -325,8 +339,18 @@ mod tests {
     }
 
     /// Sizes around every tile and block edge (8, 24, 4, 3, 256).
-    const SIZES: [(usize, usize, usize); 10] =
-        [(1, 1, 1), (3, 5, 7), (4, 144, 288), (20, 144, 288), (41, 5, 288), (7, 300, 33), (5, 257, 24), (2, 9, 130), (13, 288, 144), (23, 288, 144)];
+    const SIZES: [(usize, usize, usize); 10] = [
+        (1, 1, 1),
+        (3, 5, 7),
+        (4, 144, 288),
+        (20, 144, 288),
+        (41, 5, 288),
+        (7, 300, 33),
+        (5, 257, 24),
+        (2, 9, 130),
+        (13, 288, 144),
+        (23, 288, 144),
+    ];
 
     #[test]
     fn a_times_b_has_the_bits_of_matrixmultiply_on_fma_machines() {

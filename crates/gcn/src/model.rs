@@ -365,7 +365,8 @@ impl<F: Real> GcnParams<F> {
         // The layers alternate between the two sides from the last (widest) down; the head's
         // small sums go to the side with fewer layers.
         let layers = self.gcn.len();
-        let (here, there): (Vec<usize>, Vec<usize>) = (0..layers).rev().partition(|l| (layers - 1 - l).is_multiple_of(2));
+        let (here, there): (Vec<usize>, Vec<usize>) =
+            (0..layers).rev().partition(|l| (layers - 1 - l).is_multiple_of(2));
         let (here_gradients, (there_gradients, (fc_weight, fc_bias, out_weight, out_bias))) = fork_join.join(
             || here.iter().map(|&l| (l, layer_gradient(l))).collect::<Vec<_>>(),
             || (there.iter().map(|&l| (l, layer_gradient(l))).collect::<Vec<_>>(), head_gradients()),

@@ -124,7 +124,8 @@ pub fn train(
                 let (first, second) = fork_join.join(|| run(&halves[0], head_masks), || run(&halves[1], tail_masks));
                 vec![first, second]
             };
-            let parts: Vec<(&ForwardCache<f32>, &RowGradients<f32>)> = done.iter().map(|h| (&h.cache, &h.rows)).collect();
+            let parts: Vec<(&ForwardCache<f32>, &RowGradients<f32>)> =
+                done.iter().map(|h| (&h.cache, &h.rows)).collect();
             let grads = params.parameter_gradients(&parts, &fork_join);
             let learning_rate = cosine_learning_rate(settings.learning_rate, step, total_steps);
             adam.step(&mut params, &grads, learning_rate, &fork_join);

@@ -52,7 +52,7 @@ impl Predictor {
     /// Scores `samples` with the native Rust forward pass. Their `graph_features` hold the
     /// raw graph-level inputs (empty when the predictor has none).
     pub fn score_native(&self, samples: &[GraphSample<f32>]) -> Vec<Scores> {
-        self.native_scorer().score(samples)
+        self.native_scorer().score(&samples.iter().collect::<Vec<_>>())
     }
 
     /// A native scorer that keeps the node states it has computed between calls (see
@@ -75,17 +75,20 @@ pub struct NativeScorer<'p> {
 
 impl NativeScorer<'_> {
     /// Scores of `samples` (raw graph-level inputs, as [`Predictor::score_native`] takes them).
-    pub fn score(&mut self, samples: &[GraphSample<f32>]) -> Vec<Scores> {
+    pub fn score(&mut self, samples: &[&GraphSample<f32>]) -> Vec<Scores> {
         let scaled: Vec<GraphSample<f32>>;
+        let scaled_refs: Vec<&GraphSample<f32>>;
         let samples = match &self.predictor.meta.graph_features {
             Some(features) => {
-                scaled =
-                    samples.iter().map(|s| s.clone().with_graph_features(features.scale(&s.graph_features))).collect();
-                &scaled[..]
+                scaled = samples
+                    .iter()
+                    .map(|s| (*s).clone().with_graph_features(features.scale(&s.graph_features)))
+                    .collect();
+                scaled_refs = scaled.iter().collect();
+                &scaled_refs[..]
             }
             None => samples,
         };
-        let samples: Vec<&GraphSample<f32>> = samples.iter().collect();
         let head = self.predictor.regressor_head();
         let preds = self.regressor.logits(&samples);
         let goods = self.classifier.as_mut().map(|c| c.logits(&samples));
@@ -147,12 +150,15 @@ impl SpaceSignature {
 /// The graph encoding of a plain architecture record (no `graph` field) in the space called
 /// `space_name`: lets a scorer read `arch-sample` output directly, skipping the JSON round trip
 /// of `arch-encode --format graph`.
-pub fn encode_architecture(space_name: &str, record: &serde_json::Value) -> Result<np_encoding::GraphEncoding, String> {
-    struct Encode<'a>(&'a serde_json::Value);
-    impl np_spaces::SpaceVisitor for Encode<'_> {
+pub fn encode_architecture(
+    space_name: &str,
+    record: &np_spaces::RawFields<'_>,
+) -> Result<np_encoding::GraphEncoding, String> {
+    struct Encode<'a, 'b>(&'a np_spaces::RawFields<'b>);
+    impl np_spaces::SpaceVisitor for Encode<'_, '_> {
         type Output = Result<np_encoding::GraphEncoding, String>;
         fn visit<S: np_spaces::SearchSpace>(self, space: &S) -> Self::Output {
-            let arch = space.parse(self.0).map_err(|e| e.0)?;
+            let arch = space.parse_fields(self.0).map_err(|e| e.0)?;
             Ok(np_encoding::GraphEncoding::new(&space.graph(&arch), &np_encoding::EncodingShape::of(space)))
         }
     }

@@ -8,12 +8,14 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use np_encoding::{EncodingShape, GraphEncoding};
+use np_gcn::GraphSample;
 use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{InputOutputArgs, InvalidLinePolicy, Output, RecordReader, ToolError, run_tool};
 use np_ort::{Device, OrtFeaturePredictor, OrtPredictor};
 use np_predictor::graph_inputs::GraphFeatures;
 use np_predictor::{NativeScorer, Predictor, encode_architecture, graph_sample_with_features};
+use np_spaces::RawFields;
 use np_trees::{FeatureSet, TreePredictor};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -111,8 +113,12 @@ enum Model {
 
 /// A line's model input.
 enum ModelInput {
-    /// The graph and the raw graph-level inputs (empty when the predictor has none).
+    /// The graph and the raw graph-level inputs (empty when the predictor has none), for ONNX
+    /// Runtime.
     Graph(GraphEncoding, Vec<f64>),
+    /// The same as the native forward pass's input, built while parsing (on the thread pool,
+    /// not in the sequential scorer).
+    Sample(GraphSample<f32>),
     Features(Vec<f64>),
 }
 
@@ -159,10 +165,16 @@ fn load_model(path: &std::path::Path, bytes: &[u8]) -> Result<Model, ToolError> 
     Ok(Model::Gcn { predictor: Box::new(predictor), shape, graph_features })
 }
 
-fn parse_line(line: &RawLine, model: &Model) -> Result<PendingLine, ToolError> {
+fn parse_line(line: &RawLine, model: &Model, backend: Backend) -> Result<PendingLine, ToolError> {
     match model {
         Model::Gcn { predictor, shape, graph_features } => {
-            parse_graph_line(line, predictor, shape, graph_features.as_ref())
+            let mut pending = parse_graph_line(line, predictor, shape, graph_features.as_ref())?;
+            if backend == Backend::Native
+                && let ModelInput::Graph(graph, values) = &pending.input
+            {
+                pending.input = ModelInput::Sample(graph_sample_with_features(graph, values));
+            }
+            Ok(pending)
         }
         Model::Trees(predictor) => {
             let record = Value::Object(line.parse_object()?.fields);
@@ -194,7 +206,7 @@ fn parse_graph_line(
         Some(graph) => graph,
         // A plain architecture line: encode it here.
         None => {
-            let record: Value = serde_json::from_str(&line.text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+            let record = RawFields::parse(&line.text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
             encode_architecture(&predictor.meta.space, &record).map_err(|e| {
                 bad(format!("no 'graph' field, and not a valid {} architecture: {e}", predictor.meta.space))
             })?
@@ -218,14 +230,21 @@ fn parse_graph_line(
 fn graph(line: &PendingLine) -> (&GraphEncoding, &[f64]) {
     match &line.input {
         ModelInput::Graph(graph, values) => (graph, values),
-        ModelInput::Features(_) => unreachable!("a GCN file's lines are parsed into graphs"),
+        _ => unreachable!("a GCN file's lines are parsed into graphs for ONNX Runtime"),
+    }
+}
+
+fn sample(line: &PendingLine) -> &GraphSample<f32> {
+    match &line.input {
+        ModelInput::Sample(sample) => sample,
+        _ => unreachable!("a GCN file's lines are parsed into samples for the native backend"),
     }
 }
 
 fn features(line: &PendingLine) -> &[f64] {
     match &line.input {
         ModelInput::Features(features) => features,
-        ModelInput::Graph(..) => unreachable!("a tree file's lines are parsed into feature vectors"),
+        _ => unreachable!("a tree file's lines are parsed into feature vectors"),
     }
 }
 
@@ -248,13 +267,7 @@ fn score_batch(
             Ok(pred.into_iter().map(|p| (p, None)).collect())
         }
         Scorer::Native(predictor) => {
-            let samples: Vec<_> = lines
-                .iter()
-                .map(|l| {
-                    let (g, values) = graph(l);
-                    graph_sample_with_features(g, values)
-                })
-                .collect();
+            let samples: Vec<&GraphSample<f32>> = lines.iter().map(sample).collect();
             let scores = predictor.score(&samples);
             Ok(scores.iter().map(|s| (s.pred as f32, s.p_good.map(|p| p as f32))).collect())
         }
@@ -359,7 +372,7 @@ fn score_tool(args: &Args) -> Result<(), ToolError> {
     map_lines_in_order(
         reader,
         DEFAULT_CHUNK_LINES.max(batch),
-        |lines| lines.iter().map(|line| parse_line(line, &model)).collect(),
+        |lines| lines.iter().map(|line| parse_line(line, &model, args.backend)).collect(),
         |_, parsed| {
             match parsed {
                 Ok(line) => pending.push(line),

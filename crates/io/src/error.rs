@@ -82,6 +82,7 @@ impl From<anyhow::Error> for ToolError {
 /// Runs a tool's body and turns its outcome into the process exit code, printing one line
 /// `tool: message` on stderr for failures.
 pub fn run_tool(tool: &str, body: impl FnOnce() -> Result<(), ToolError>) -> ExitCode {
+    crate::keep_freed_memory();
     match body() {
         Ok(()) | Err(ToolError::BrokenPipe) => ExitCode::SUCCESS,
         Err(error) => {

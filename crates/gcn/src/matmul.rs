@@ -14,33 +14,62 @@
 //! the sizes, the threads or the data's history. Without AVX2 and FMA, both fall back to
 //! ndarray.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 /// `a·b` in `f32`.
 pub fn product(a: ArrayView2<f32>, b: ArrayView2<f32>) -> Array2<f32> {
     assert_eq!(a.ncols(), b.nrows(), "inner dimensions of a·b");
+    let mut c = Array2::<f32>::uninit((a.nrows(), b.ncols()));
+    let n = b.ncols() as isize;
+    // SAFETY: `c` is `m × n` in standard layout; when the kernel runs, its first block of `k`
+    // stores every element of `c` before any is read.
+    unsafe {
+        if product_in_place(a, b, c.as_mut_ptr().cast(), n) {
+            return c.assume_init();
+        }
+    }
+    a.dot(&b)
+}
+
+/// `c = a·b` in `f32`, into `c` (of shape `m × n`).
+pub fn product_into(a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewMut2<f32>) {
+    assert_eq!(a.ncols(), b.nrows(), "inner dimensions of a·b");
+    assert_eq!(c.dim(), (a.nrows(), b.ncols()), "output shape of a·b");
+    if c.strides()[1] == 1 || c.ncols() <= 1 {
+        let c_row = c.strides()[0];
+        // SAFETY: `c` is `m × n` with unit column stride and row stride `c_row`.
+        if unsafe { product_in_place(a, b, c.as_mut_ptr(), c_row) } {
+            return;
+        }
+    }
+    general_mat_mul(1.0, &a, &b, 0.0, &mut c);
+}
+
+/// Runs the kernel for `a·b` into `c` when the CPU and `b`'s layout allow; false otherwise.
+///
+/// # Safety
+/// `c` points at `a.nrows() × b.ncols()` writable elements with unit column stride and row
+/// stride `c_row`.
+unsafe fn product_in_place(a: ArrayView2<f32>, b: ArrayView2<f32>, c: *mut f32, c_row: isize) -> bool {
     #[cfg(target_arch = "x86_64")]
     if has_fma() && b.strides()[1] == 1 && !a.is_empty() && !b.is_empty() {
         let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
-        let mut c = Array2::<f32>::uninit((m, n));
         let operands = NnOperands {
             a: a.as_ptr(),
             a_row: a.strides()[0],
             a_col: a.strides()[1],
             b: b.as_ptr(),
             b_row: b.strides()[0],
-            c: c.as_mut_ptr().cast(),
-            c_row: n as isize,
+            c,
+            c_row,
         };
         // SAFETY: the CPU has AVX2 and FMA; the pointers and strides describe `a` (m × k),
-        // `b` (k × n, unit column stride) and `c` (m × n, standard layout). The first block of
-        // `k` stores every element of `c` before any is read.
-        unsafe {
-            avx2::product_nn(m, k, n, &operands);
-            return c.assume_init();
-        }
+        // `b` (k × n, unit column stride) and, by the caller, `c` (m × n).
+        unsafe { avx2::product_nn(m, k, n, &operands) };
+        return true;
     }
-    a.dot(&b)
+    false
 }
 
 /// `a·bᵀ` in `f32`.
@@ -108,6 +137,11 @@ mod avx2 {
     /// compiler keeps an accumulator on the stack and every step waits for it.)
     const NN_ROWS: usize = 6;
     const NN_VECTORS: usize = 2;
+    /// Rows of `a` per pass over the columns (a multiple of `NN_ROWS`): 96 rows of 144 numbers
+    /// are 55 kB, which stay in the L2 cache beside the weights while every column strip
+    /// passes; without blocks, scoring's products of thousands of rows read `a` from memory
+    /// once per strip.
+    const NN_ROW_BLOCK: usize = 96;
     /// Rows of `a` and of `b` in an `a·bᵀ` tile (9 accumulators, 3 + 1 loads).
     const NT_A_ROWS: usize = 3;
     const NT_B_ROWS: usize = 3;
@@ -129,9 +163,13 @@ mod avx2 {
             let accumulate = k_start > 0;
             // Six-row tiles, then the leftover rows in one tile as wide as the registers allow
             // (a tile of one row and two vectors would wait on its two sums at every step).
+            // Row blocks that stay in the cache while every column strip passes over them.
             let full = m - m % NN_ROWS;
             unsafe {
-                nn_rows::<NN_ROWS, NN_VECTORS>(0, full, n, depth, &block, accumulate);
+                for first in (0..full).step_by(NN_ROW_BLOCK) {
+                    let last = (first + NN_ROW_BLOCK).min(full);
+                    nn_rows::<NN_ROWS, NN_VECTORS>(first, last, n, depth, &block, accumulate);
+                }
                 match m - full {
                     1 => nn_rows::<1, 6>(full, m, n, depth, &block, accumulate),
                     2 => nn_rows::<2, 4>(full, m, n, depth, &block, accumulate),

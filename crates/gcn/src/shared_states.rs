@@ -30,7 +30,6 @@
 //! order).
 
 use hashbrown::HashTable;
-use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, s};
 
 use crate::graph::GraphSample;
@@ -95,7 +94,7 @@ impl StateTable {
         self.projected.resize(start + rows * weights.ncols(), 0.0);
         let mut out = ArrayViewMut2::from_shape((rows, weights.ncols()), &mut self.projected[start..])
             .expect("rows of the weights' width");
-        general_mat_mul(1.0, &values, weights, 0.0, &mut out);
+        crate::matmul::product_into(values, weights.view(), out.view_mut());
     }
 }
 
@@ -149,6 +148,7 @@ impl<'p> SharedStateForward<'p> {
         let config = &self.params.config;
         let hidden = config.hidden;
         let mut states = self.input_states(samples);
+        let neighbours = PassNeighbours::of(samples);
         let mut key = NeighbourhoodKey::default();
         let mut fresh = Vec::new();
         for layer in 1..config.layers {
@@ -157,10 +157,13 @@ impl<'p> SharedStateForward<'p> {
             let table = &mut next[0];
             fresh.clear();
             let mut next_states = Vec::with_capacity(states.len());
+            let mut node = 0;
             for (g, sample) in samples.iter().enumerate() {
                 let n = sample.max_nodes();
-                for i in 0..n {
-                    let hash = key.build(sample, i, &states[g * n..(g + 1) * n], &previous.hashes);
+                for _ in 0..n {
+                    let (along, against) = neighbours.of_node(node);
+                    node += 1;
+                    let hash = key.build(along, against, &states[g * n..(g + 1) * n], &previous.hashes);
                     let (id, new) = table.intern(&key.entries, hash);
                     if new {
                         combine(&key.entries, &previous.projected, hidden, &mut fresh);
@@ -171,7 +174,7 @@ impl<'p> SharedStateForward<'p> {
             table.project(&fresh, hidden, &self.params.gcn[layer]);
             states = next_states;
         }
-        self.readout_logits(samples, &states)
+        self.readout_logits(samples, &states, &neighbours)
     }
 
     /// Ids of the input rows, projecting new ones through the first layer's weights.
@@ -199,7 +202,7 @@ impl<'p> SharedStateForward<'p> {
 
     /// The last layer's state of each real node, averaged per graph, then the fully connected
     /// layers. `states` are the nodes' states before the last layer.
-    fn readout_logits(&self, samples: &[&GraphSample<f32>], states: &[u32]) -> Vec<f32> {
+    fn readout_logits(&self, samples: &[&GraphSample<f32>], states: &[u32], neighbours: &PassNeighbours) -> Vec<f32> {
         let params = self.params;
         let hidden = params.config.hidden;
         let extra = params.config.graph_features;
@@ -212,7 +215,8 @@ impl<'p> SharedStateForward<'p> {
             let mut row = fc_in.row_mut(g);
             let weight = 1.0 / sample.nodes.max(1) as f32;
             for i in 0..sample.nodes {
-                key.build(sample, i, &states[g * n..(g + 1) * n], &previous.hashes);
+                let (along, against) = neighbours.of_node(g * n + i);
+                key.build(along, against, &states[g * n..(g + 1) * n], &previous.hashes);
                 value.clear();
                 combine(&key.entries, &previous.projected, hidden, &mut value);
                 for (total, &x) in row.iter_mut().zip(&value) {
@@ -239,26 +243,24 @@ struct NeighbourhoodKey {
 }
 
 impl NeighbourhoodKey {
-    /// Builds the key of node `i` of `sample`, whose nodes have `states` with `hashes`
-    /// (indexed by state), and returns the new state's structural hash.
-    fn build(&mut self, sample: &GraphSample<f32>, i: usize, states: &[u32], hashes: &[u64]) -> u64 {
+    /// Builds the key of a node whose non-zero Â and Ã entries are `along` and `against`
+    /// (neighbour's row in its graph, weight bits), in a graph whose nodes have `states` with
+    /// `hashes` (indexed by state), and returns the new state's structural hash.
+    fn build(&mut self, along: &[(u32, u32)], against: &[(u32, u32)], states: &[u32], hashes: &[u64]) -> u64 {
         self.entries.clear();
-        let along_hash = self.push_row(sample.forward_adjacency.row(i), states, hashes, SEED_ALONG);
-        let along = self.entries.len() as u64;
-        let against_hash = self.push_row(sample.backward_adjacency.row(i), states, hashes, SEED_AGAINST);
-        self.entries.push(along);
+        let along_hash = self.push_row(along, states, hashes, SEED_ALONG);
+        let along_count = self.entries.len() as u64;
+        let against_hash = self.push_row(against, states, hashes, SEED_AGAINST);
+        self.entries.push(along_count);
         mix(along_hash, against_hash)
     }
 
     /// Appends one row's entries in hash order; returns the row's hash.
-    fn push_row(&mut self, row: ndarray::ArrayView1<f32>, states: &[u32], hashes: &[u64], seed: u64) -> u64 {
+    fn push_row(&mut self, row: &[(u32, u32)], states: &[u32], hashes: &[u64], seed: u64) -> u64 {
         self.row.clear();
-        for (j, &weight) in row.iter().enumerate() {
-            if weight != 0.0 {
-                let state = states[j];
-                let bits = weight.to_bits();
-                self.row.push((hashes[state as usize], bits, ((state as u64) << 32) | bits as u64));
-            }
+        for &(j, bits) in row {
+            let state = states[j as usize];
+            self.row.push((hashes[state as usize], bits, ((state as u64) << 32) | bits as u64));
         }
         self.row.sort_unstable();
         let mut hash = seed;
@@ -267,6 +269,43 @@ impl NeighbourhoodKey {
             self.entries.push(entry);
         }
         mix(hash, self.row.len() as u64)
+    }
+}
+
+/// The non-zero entries of every node's Â and Ã rows in a pass, as (neighbour's row in its
+/// graph, weight bits): found once and read by every layer, instead of scanning the padded
+/// rows (mostly zeros) at each.
+#[derive(Default)]
+struct PassNeighbours {
+    entries: Vec<(u32, u32)>,
+    /// Node `k` of the pass (graphs one after another, `max_nodes` each) has its Â entries at
+    /// `starts[2k]..starts[2k + 1]` and its Ã entries at `starts[2k + 1]..starts[2k + 2]`.
+    starts: Vec<usize>,
+}
+
+impl PassNeighbours {
+    fn of(samples: &[&GraphSample<f32>]) -> Self {
+        let mut neighbours = PassNeighbours::default();
+        neighbours.starts.push(0);
+        for sample in samples {
+            for i in 0..sample.max_nodes() {
+                for adjacency in [&sample.forward_adjacency, &sample.backward_adjacency] {
+                    for (j, &weight) in adjacency.row(i).iter().enumerate() {
+                        if weight != 0.0 {
+                            neighbours.entries.push((j as u32, weight.to_bits()));
+                        }
+                    }
+                    neighbours.starts.push(neighbours.entries.len());
+                }
+            }
+        }
+        neighbours
+    }
+
+    /// The Â and Ã entries of node `k` of the pass.
+    fn of_node(&self, k: usize) -> (&[(u32, u32)], &[(u32, u32)]) {
+        let s = &self.starts[2 * k..2 * k + 3];
+        (&self.entries[s[0]..s[1]], &self.entries[s[1]..s[2]])
     }
 }
 

@@ -246,7 +246,7 @@ impl NeighbourhoodKey {
     /// Builds the key of a node whose non-zero Â and Ã entries are `along` and `against`
     /// (neighbour's row in its graph, weight bits), in a graph whose nodes have `states` with
     /// `hashes` (indexed by state), and returns the new state's structural hash.
-    fn build(&mut self, along: &[(u32, u32)], against: &[(u32, u32)], states: &[u32], hashes: &[u64]) -> u64 {
+    fn build(&mut self, along: &[Neighbour], against: &[Neighbour], states: &[u32], hashes: &[u64]) -> u64 {
         self.entries.clear();
         let along_hash = self.push_row(along, states, hashes, SEED_ALONG);
         let along_count = self.entries.len() as u64;
@@ -256,7 +256,7 @@ impl NeighbourhoodKey {
     }
 
     /// Appends one row's entries in hash order; returns the row's hash.
-    fn push_row(&mut self, row: &[(u32, u32)], states: &[u32], hashes: &[u64], seed: u64) -> u64 {
+    fn push_row(&mut self, row: &[Neighbour], states: &[u32], hashes: &[u64], seed: u64) -> u64 {
         self.row.clear();
         for &(j, bits) in row {
             let state = states[j as usize];
@@ -272,12 +272,15 @@ impl NeighbourhoodKey {
     }
 }
 
+/// A non-zero adjacency entry: (the neighbour's row in its graph, the weight's bits).
+type Neighbour = (u32, u32);
+
 /// The non-zero entries of every node's Â and Ã rows in a pass, as (neighbour's row in its
 /// graph, weight bits): found once and read by every layer, instead of scanning the padded
 /// rows (mostly zeros) at each.
 #[derive(Default)]
 struct PassNeighbours {
-    entries: Vec<(u32, u32)>,
+    entries: Vec<Neighbour>,
     /// Node `k` of the pass (graphs one after another, `max_nodes` each) has its Â entries at
     /// `starts[2k]..starts[2k + 1]` and its Ã entries at `starts[2k + 1]..starts[2k + 2]`.
     starts: Vec<usize>,
@@ -303,7 +306,7 @@ impl PassNeighbours {
     }
 
     /// The Â and Ã entries of node `k` of the pass.
-    fn of_node(&self, k: usize) -> (&[(u32, u32)], &[(u32, u32)]) {
+    fn of_node(&self, k: usize) -> (&[Neighbour], &[Neighbour]) {
         let s = &self.starts[2 * k..2 * k + 3];
         (&self.entries[s[0]..s[1]], &self.entries[s[1]..s[2]])
     }

@@ -90,8 +90,8 @@ impl NativeScorer<'_> {
             None => samples,
         };
         let head = self.predictor.regressor_head();
-        let preds = self.regressor.logits(&samples);
-        let goods = self.classifier.as_mut().map(|c| c.logits(&samples));
+        let preds = self.regressor.logits(samples);
+        let goods = self.classifier.as_mut().map(|c| c.logits(samples));
         preds
             .iter()
             .enumerate()
@@ -150,17 +150,35 @@ impl SpaceSignature {
 /// The graph encoding of a plain architecture record (no `graph` field) in the space called
 /// `space_name`: lets a scorer read `arch-sample` output directly, skipping the JSON round trip
 /// of `arch-encode --format graph`.
-pub fn encode_architecture(
+pub fn encode_architecture(space_name: &str, record: &serde_json::Value) -> Result<np_encoding::GraphEncoding, String> {
+    np_spaces::with_space(space_name, Encode(Record::Value(record))).map_err(|e| e.0)?
+}
+
+/// [`encode_architecture`] for a line kept as raw fields (only the architecture's own fields
+/// are parsed).
+pub fn encode_architecture_fields(
     space_name: &str,
     record: &np_spaces::RawFields<'_>,
 ) -> Result<np_encoding::GraphEncoding, String> {
-    struct Encode<'a, 'b>(&'a np_spaces::RawFields<'b>);
-    impl np_spaces::SpaceVisitor for Encode<'_, '_> {
-        type Output = Result<np_encoding::GraphEncoding, String>;
-        fn visit<S: np_spaces::SearchSpace>(self, space: &S) -> Self::Output {
-            let arch = space.parse_fields(self.0).map_err(|e| e.0)?;
-            Ok(np_encoding::GraphEncoding::new(&space.graph(&arch), &np_encoding::EncodingShape::of(space)))
+    np_spaces::with_space(space_name, Encode(Record::Fields(record))).map_err(|e| e.0)?
+}
+
+enum Record<'a, 'b> {
+    Value(&'a serde_json::Value),
+    Fields(&'a np_spaces::RawFields<'b>),
+}
+
+struct Encode<'a, 'b>(Record<'a, 'b>);
+
+impl np_spaces::SpaceVisitor for Encode<'_, '_> {
+    type Output = Result<np_encoding::GraphEncoding, String>;
+
+    fn visit<S: np_spaces::SearchSpace>(self, space: &S) -> Self::Output {
+        let arch = match self.0 {
+            Record::Value(value) => space.parse(value),
+            Record::Fields(fields) => space.parse_fields(fields),
         }
+        .map_err(|e| e.0)?;
+        Ok(np_encoding::GraphEncoding::new(&space.graph(&arch), &np_encoding::EncodingShape::of(space)))
     }
-    np_spaces::with_space(space_name, Encode(record)).map_err(|e| e.0)?
 }

@@ -14,7 +14,7 @@ use np_io::records::RawLine;
 use np_io::{InputOutputArgs, InvalidLinePolicy, Output, RecordReader, ToolError, run_tool};
 use np_ort::{Device, OrtFeaturePredictor, OrtPredictor};
 use np_predictor::graph_inputs::GraphFeatures;
-use np_predictor::{NativeScorer, Predictor, encode_architecture, graph_sample_with_features};
+use np_predictor::{NativeScorer, Predictor, encode_architecture_fields, graph_sample_with_features};
 use np_spaces::RawFields;
 use np_trees::{FeatureSet, TreePredictor};
 use serde::Deserialize;
@@ -207,7 +207,7 @@ fn parse_graph_line(
         // A plain architecture line: encode it here.
         None => {
             let record = RawFields::parse(&line.text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
-            encode_architecture(&predictor.meta.space, &record).map_err(|e| {
+            encode_architecture_fields(&predictor.meta.space, &record).map_err(|e| {
                 bad(format!("no 'graph' field, and not a valid {} architecture: {e}", predictor.meta.space))
             })?
         }

@@ -124,8 +124,9 @@ impl Helper {
         let mine = catch_unwind(AssertUnwindSafe(here));
         // The helper must be done with `slot` before this frame may end, even when `here`
         // panicked.
+        let mut spins = 0u32;
         while self.shared.state.load(Ordering::Acquire) != DONE {
-            std::hint::spin_loop();
+            pause(&mut spins);
         }
         self.shared.state.store(IDLE, Ordering::Relaxed);
         let theirs = slot.result.take().expect("the helper ran the job");
@@ -161,6 +162,22 @@ impl Drop for Helper {
     }
 }
 
+/// Spins before yielding this thread's time slice: the other side is normally there within a
+/// microsecond, but when more threads are runnable than there are cores (several trainings under
+/// `xargs -P`, a parallel test run) it may be waiting for this very core, and spinning on would
+/// burn the slice it needs.
+const SPINS_BEFORE_YIELDING: u32 = 1 << 11;
+
+/// One wait step: a pause instruction at first, then a yield to the scheduler.
+fn pause(spins: &mut u32) {
+    *spins = spins.saturating_add(1);
+    if *spins < SPINS_BEFORE_YIELDING {
+        std::hint::spin_loop();
+    } else {
+        thread::yield_now();
+    }
+}
+
 /// The helper's loop: wait for a posted job, run it, say it is done.
 fn serve(shared: &Shared) {
     loop {
@@ -170,9 +187,8 @@ fn serve(shared: &Shared) {
             if shared.quit.load(Ordering::Acquire) {
                 return;
             }
-            spins = spins.wrapping_add(1);
             if !spins.is_multiple_of(256) || idle_since.elapsed() < SPIN_BEFORE_PARKING {
-                std::hint::spin_loop();
+                pause(&mut spins);
                 continue;
             }
             // Announce the nap, then look once more: a poster either sees `parked` and unparks,

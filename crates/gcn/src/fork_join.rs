@@ -12,6 +12,8 @@
 //! computed in the same order as on one thread.
 
 use std::any::Any;
+use std::cell::Cell;
+use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
@@ -22,19 +24,23 @@ use std::time::{Duration, Instant};
 pub const SPIN_BEFORE_PARKING: Duration = Duration::from_micros(500);
 
 /// Runs pairs of closures either one after the other or on this thread and a spinning helper.
+///
+/// Not `Sync`: the helper has one job slot, so only the thread that owns a `ForkJoin` may call
+/// [`ForkJoin::join`] (the closures it hands over cannot reach it either).
 pub struct ForkJoin {
     helper: Option<Helper>,
+    single_caller: PhantomData<Cell<()>>,
 }
 
 impl ForkJoin {
     /// Both closures of every `join` run on the calling thread.
     pub fn serial() -> Self {
-        ForkJoin { helper: None }
+        ForkJoin { helper: None, single_caller: PhantomData }
     }
 
     /// Starts a helper thread; falls back to [`ForkJoin::serial`] if the system refuses one.
     pub fn with_helper() -> Self {
-        ForkJoin { helper: Helper::start().ok() }
+        ForkJoin { helper: Helper::start().ok(), single_caller: PhantomData }
     }
 
     /// Whether a helper thread takes the second closure of a `join`.

@@ -108,9 +108,13 @@ impl<F: Real> DropoutMasks<F> {
 
     /// The masks of the first `node_rows` rows and `graphs` graphs, and those of the rest.
     pub fn split_at(&self, node_rows: usize, graphs: usize) -> (Self, Self) {
+        // Through the flat data: a view split off at the last row is empty, and copying such a
+        // view trips a debug assertion in ndarray.
         let split = |m: &Array2<F>, at: usize| {
-            let (head, tail) = m.view().split_at(Axis(0), at);
-            (head.to_owned(), tail.to_owned())
+            let width = m.ncols();
+            let (head, tail) = m.as_slice().expect("standard layout").split_at(at * width);
+            let rows = |count: usize, data: &[F]| Array2::from_shape_vec((count, width), data.to_vec());
+            (rows(at, head).expect("whole rows"), rows(m.nrows() - at, tail).expect("whole rows"))
         };
         let (head_layers, tail_layers) = self.layers.iter().map(|m| split(m, node_rows)).unzip();
         let (head_fc, tail_fc) = split(&self.fc, graphs);

@@ -43,11 +43,6 @@ impl ForkJoin {
         ForkJoin { helper: Helper::start().ok(), single_caller: PhantomData }
     }
 
-    /// Whether a helper thread takes the second closure of a `join`.
-    pub fn is_parallel(&self) -> bool {
-        self.helper.is_some()
-    }
-
     /// Runs `here` and `there`, on two threads if there is a helper, and returns both results.
     /// A panic in either is resumed here after both have finished.
     pub fn join<RA, RB>(&self, here: impl FnOnce() -> RA, there: impl FnOnce() -> RB + Send) -> (RA, RB)

@@ -150,6 +150,22 @@ fn scoring_refuses_another_space_and_explains_a_missing_runtime() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("line 1: space 'proxyless' but the predictor was trained on 'nb101'"), "{stderr}");
 
+    // A broken `graph` field, in the compact layout and spaced out: the line's number and why.
+    let good = serde_json::to_string(&cells[0]).unwrap();
+    let graph = serde_json::to_string(&cells[0]["graph"]).unwrap();
+    for (broken, reason) in [
+        (graph.replacen("[0,", "[2,", 1), "adjacency entries must be 0 or 1"),
+        (graph.replacen("\"op_onehot\"", "\"op_one\"", 1), "invalid 'graph' field: missing field `op_onehot`"),
+        (graph.replacen(":", ": ", 1).replacen("[0,", "[2,", 1), "adjacency entries must be 0 or 1"),
+        (graph.replacen("]]", "]", 1), "not an encoded architecture line"),
+    ] {
+        let input = format!("{good}\n{}\n", good.replacen(&graph, &broken, 1));
+        let output = run_tool("gcn-score", &["-m", m, "--backend", "native"], input.as_bytes());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{broken}: {stderr}");
+        assert!(stderr.contains("line 2: ") && stderr.contains(reason), "{broken}: {stderr}");
+    }
+
     // A missing library, and a file that is not one: one line saying how to fix it, exit 1.
     let not_a_library = dir.path().join("libonnxruntime.so.9");
     std::fs::write(&not_a_library, "not a shared library").unwrap();

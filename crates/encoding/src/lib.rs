@@ -12,6 +12,8 @@
 //!   triangle of the padded adjacency (row-major; left out when the space's topology is
 //!   fixed), then the one-hot op rows, then the node features, node by node.
 
+mod graph_text;
+
 use np_spaces::{ArchGraph, SearchSpace};
 use serde::{Deserialize, Serialize, Serializer};
 

@@ -20,6 +20,7 @@ use np_trees::{FeatureSet, TreePredictor};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -90,10 +91,12 @@ struct Args {
 
 /// The fields of an encoded line the scorer needs.
 #[derive(Deserialize)]
-struct ScoredFields {
-    #[serde(default)]
-    space: Option<String>,
-    graph: Option<GraphEncoding>,
+struct ScoredFields<'a> {
+    #[serde(default, borrow)]
+    space: Option<std::borrow::Cow<'a, str>>,
+    /// Read by [`GraphEncoding::from_json`], much faster than serde on `arch-encode`'s layout.
+    #[serde(borrow)]
+    graph: Option<&'a RawValue>,
     #[serde(default)]
     pred: Option<IgnoredAny>,
     #[serde(default)]
@@ -203,7 +206,7 @@ fn parse_graph_line(
         return Err(bad(format!("space '{space}' but the predictor was trained on '{}'", predictor.meta.space)));
     }
     let graph = match fields.graph {
-        Some(graph) => graph,
+        Some(text) => GraphEncoding::from_json(text.get()).map_err(|e| bad(format!("invalid 'graph' field: {e}")))?,
         // A plain architecture line: encode it here.
         None => {
             let record = RawFields::parse(&line.text).map_err(|e| bad(format!("not valid JSON: {e}")))?;

@@ -25,7 +25,9 @@
 //! produced it, and each row of a matrix product depends only on that row: a graph's prediction
 //! does not depend on the other graphs of its batch, on what the tables already hold, on
 //! sharding or on the thread count. (Two different states with equal 64-bit hashes would only
-//! make the order of a sum, not the identity of a state, depend on the history.) It agrees with
+//! make the order of a sum, not the identity of a state, depend on the history.) The last
+//! layer's states are never shared, so their sums run in the order of the graph's own rows:
+//! that depends on the line alone and needs no sorting. It all agrees with
 //! [`GcnParams::logits`](crate::GcnParams::logits) to float rounding (the sums run in another
 //! order).
 
@@ -166,7 +168,8 @@ impl<'p> SharedStateForward<'p> {
                     let hash = key.build(along, against, &states[g * n..(g + 1) * n], &previous.hashes);
                     let (id, new) = table.intern(&key.entries, hash);
                     if new {
-                        combine(&key.entries, &previous.projected, hidden, &mut fresh);
+                        let (along, against) = key.rows();
+                        combine(along.iter().copied(), against.iter().copied(), &previous.projected, hidden, &mut fresh);
                     }
                     next_states.push(id);
                 }
@@ -208,17 +211,19 @@ impl<'p> SharedStateForward<'p> {
         let extra = params.config.graph_features;
         let previous = &self.tables[params.config.layers - 1];
         let mut fc_in = Array2::<f32>::zeros((samples.len(), hidden + extra));
-        let mut key = NeighbourhoodKey::default();
         let mut value = Vec::with_capacity(hidden);
         for (g, sample) in samples.iter().enumerate() {
             let n = sample.max_nodes();
             let mut row = fc_in.row_mut(g);
             let weight = 1.0 / sample.nodes.max(1) as f32;
+            let graph_states = &states[g * n..(g + 1) * n];
+            // These states are not shared, so their sums need no canonical order: the rows'
+            // own order is a function of the line alone.
+            let entry = |&(j, bits): &Neighbour| ((graph_states[j as usize] as u64) << 32) | bits as u64;
             for i in 0..sample.nodes {
                 let (along, against) = neighbours.of_node(g * n + i);
-                key.build(along, against, &states[g * n..(g + 1) * n], &previous.hashes);
                 value.clear();
-                combine(&key.entries, &previous.projected, hidden, &mut value);
+                combine(along.iter().map(entry), against.iter().map(entry), &previous.projected, hidden, &mut value);
                 for (total, &x) in row.iter_mut().zip(&value) {
                     *total += weight * x;
                 }
@@ -253,6 +258,12 @@ impl NeighbourhoodKey {
         let against_hash = self.push_row(against, states, hashes, SEED_AGAINST);
         self.entries.push(along_count);
         mix(along_hash, against_hash)
+    }
+
+    /// The key's Â entries and Ã entries.
+    fn rows(&self) -> (&[u64], &[u64]) {
+        let (split, entries) = self.entries.split_last().expect("a key ends with its split");
+        entries.split_at(*split as usize)
     }
 
     /// Appends one row's entries in hash order; returns the row's hash.
@@ -327,30 +338,37 @@ fn hash_words(words: &[u64]) -> u64 {
     words.iter().fold(words.len() as u64, |hash, &word| mix(hash, word))
 }
 
-/// Appends a state's value computed from its key: `½·ReLU(Σ w·P_along[s]) + ½·ReLU(Σ
-/// w·P_against[s])`, summed in the key's order.
-fn combine(key: &[u64], projected: &[f32], hidden: usize, out: &mut Vec<f32>) {
-    let along = *key.last().expect("a key ends with its split") as usize;
-    let entries = &key[..key.len() - 1];
+/// Appends a state's value: `½·ReLU(Σ w·P_along[s]) + ½·ReLU(Σ w·P_against[s])` over
+/// (state `s`, weight `w`) entries (`s << 32 | w`'s bits), summed in the order given.
+fn combine(
+    along: impl Iterator<Item = u64>,
+    against: impl Iterator<Item = u64>,
+    projected: &[f32],
+    hidden: usize,
+    out: &mut Vec<f32>,
+) {
     let width = 2 * hidden;
-    let sum = |entries: &[u64], offset: usize, total: &mut [f32]| {
-        for &entry in entries {
-            let state = (entry >> 32) as usize;
-            let weight = f32::from_bits(entry as u32);
-            let row = &projected[state * width + offset..state * width + offset + hidden];
-            for (t, &x) in total.iter_mut().zip(row) {
-                *t += weight * x;
-            }
-        }
-    };
     // Both sums in `out`'s tail, then the value where the first sum was.
     let start = out.len();
     out.resize(start + width, 0.0);
     let (forward, backward) = out[start..].split_at_mut(hidden);
-    sum(&entries[..along], 0, forward);
-    sum(&entries[along..], hidden, backward);
+    add_weighted_rows(along, projected, width, forward);
+    add_weighted_rows(against, &projected[hidden..], width, backward);
     for (f, &b) in forward.iter_mut().zip(backward.iter()) {
         *f = 0.5 * f.max(0.0) + 0.5 * b.max(0.0);
     }
     out.truncate(start + hidden);
+}
+
+/// Adds `w·row(s)` to `total` for each entry (`s << 32 | w`'s bits), where row `s` is the
+/// `total.len()` values at `rows[s·stride..]`.
+fn add_weighted_rows(entries: impl Iterator<Item = u64>, rows: &[f32], stride: usize, total: &mut [f32]) {
+    let width = total.len();
+    for entry in entries {
+        let start = (entry >> 32) as usize * stride;
+        let weight = f32::from_bits(entry as u32);
+        for (t, &x) in total.iter_mut().zip(&rows[start..start + width]) {
+            *t += weight * x;
+        }
+    }
 }

@@ -224,7 +224,8 @@ impl<'p> SharedStateForward<'p> {
                 let (along, against) = neighbours.of_node(g * n + i);
                 value.clear();
                 combine(along.iter().map(entry), against.iter().map(entry), &previous.projected, hidden, &mut value);
-                for (total, &x) in row.iter_mut().zip(&value) {
+                let totals = row.as_slice_mut().expect("rows of a new array are contiguous");
+                for (total, &x) in totals.iter_mut().zip(&value) {
                     *total += weight * x;
                 }
             }
@@ -340,7 +341,42 @@ fn hash_words(words: &[u64]) -> u64 {
 
 /// Appends a state's value: `½·ReLU(Σ w·P_along[s]) + ½·ReLU(Σ w·P_against[s])` over
 /// (state `s`, weight `w`) entries (`s << 32 | w`'s bits), summed in the order given.
+///
+/// Scoring spends a fifth of its time here, so on CPUs with AVX2 the same code runs compiled
+/// for it (8 lanes instead of 4; no fused multiply-adds, so the same bits either way).
 fn combine(
+    along: impl Iterator<Item = u64>,
+    against: impl Iterator<Item = u64>,
+    projected: &[f32],
+    hidden: usize,
+    out: &mut Vec<f32>,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU was just seen to support AVX2.
+        unsafe { combine_avx2(along, against, projected, hidden, out) };
+        return;
+    }
+    combine_portable(along, against, projected, hidden, out);
+}
+
+/// # Safety
+/// The CPU supports AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn combine_avx2(
+    along: impl Iterator<Item = u64>,
+    against: impl Iterator<Item = u64>,
+    projected: &[f32],
+    hidden: usize,
+    out: &mut Vec<f32>,
+) {
+    combine_portable(along, against, projected, hidden, out);
+}
+
+/// [`combine`]'s body, inlined into each of its compilations.
+#[inline(always)]
+fn combine_portable(
     along: impl Iterator<Item = u64>,
     against: impl Iterator<Item = u64>,
     projected: &[f32],
@@ -362,6 +398,7 @@ fn combine(
 
 /// Adds `w·row(s)` to `total` for each entry (`s << 32 | w`'s bits), where row `s` is the
 /// `total.len()` values at `rows[s·stride..]`.
+#[inline(always)]
 fn add_weighted_rows(entries: impl Iterator<Item = u64>, rows: &[f32], stride: usize, total: &mut [f32]) {
     let width = total.len();
     for entry in entries {

@@ -107,6 +107,12 @@ fn first_round_digest(out_degree: usize, in_degree: usize, label: i8) -> HexDige
     table[slot]
 }
 
+/// A digest as two big-endian numbers: they sort as its text does.
+fn order_key(digest: &HexDigest) -> (u128, u128) {
+    let (high, low) = digest.split_at(16);
+    (u128::from_be_bytes(high.try_into().expect("16 bytes")), u128::from_be_bytes(low.try_into().expect("16 bytes")))
+}
+
 /// The official NAS-Bench-101 hash of a (pruned) cell, as 32 lowercase hex digits.
 pub fn module_hash(cell: &Cell) -> String {
     module_hashes(std::slice::from_ref(cell)).pop().expect("one hash per cell")
@@ -130,7 +136,8 @@ fn module_hashes_with(cells: &[Cell], batch: &mut MessageBatch) -> Vec<String> {
         .collect();
 
     // Round r updates every cell with more than r vertices (a cell of V vertices has V rounds).
-    let mut neighbours: Vec<HexDigest> = Vec::with_capacity(MAX_VERTICES);
+    let mut neighbours = [0usize; MAX_VERTICES];
+    let mut keys = [(0u128, 0u128); MAX_VERTICES];
     for round in 0..MAX_VERTICES {
         batch.clear();
         for (cell, h) in cells.iter().zip(&hashes) {
@@ -138,13 +145,28 @@ fn module_hashes_with(cells: &[Cell], batch: &mut MessageBatch) -> Vec<String> {
             if n <= round {
                 continue;
             }
+            for (key, digest) in keys.iter_mut().zip(&h[..n]) {
+                *key = order_key(digest);
+            }
             for v in 0..n {
                 for incoming in [true, false] {
-                    neighbours.clear();
-                    let linked = |w: usize| if incoming { cell.has_edge(w, v) } else { cell.has_edge(v, w) };
-                    neighbours.extend((0..n).filter(|&w| linked(w)).map(|w| h[w]));
-                    neighbours.sort_unstable();
-                    neighbours.iter().for_each(|d| batch.bytes.extend_from_slice(d));
+                    let mut count = 0;
+                    for w in 0..n {
+                        if if incoming { cell.has_edge(w, v) } else { cell.has_edge(v, w) } {
+                            neighbours[count] = w;
+                            count += 1;
+                        }
+                    }
+                    let neighbours = &mut neighbours[..count];
+                    // Mostly zero to two vertices: an insertion sort on numbers, not bytes.
+                    for i in 1..count {
+                        let mut j = i;
+                        while j > 0 && keys[neighbours[j - 1]] > keys[neighbours[j]] {
+                            neighbours.swap(j - 1, j);
+                            j -= 1;
+                        }
+                    }
+                    neighbours.iter().for_each(|&w| batch.bytes.extend_from_slice(&h[w]));
                     batch.bytes.push(b'|');
                 }
                 batch.bytes.extend_from_slice(&h[v]);

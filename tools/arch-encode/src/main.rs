@@ -133,7 +133,7 @@ fn encode_lines<S: SearchSpace>(
             // An encoding from an earlier pass is replaced, not duplicated.
             let mut line = architecture_line(space, &arch, &id, &fields, &["graph", "flat"]);
             match format {
-                Format::Graph => line.push("graph", &GraphEncoding::new(&space.graph(&arch), shape)),
+                Format::Graph => line.push_json("graph", &GraphEncoding::new(&space.graph(&arch), shape).to_json()),
                 Format::Flat => line.push("flat", &FlatVector(flat_encoding(&space.graph(&arch), shape))),
                 Format::None => {}
             }

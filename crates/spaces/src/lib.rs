@@ -24,6 +24,7 @@ pub mod naap;
 pub mod nb101;
 pub mod nbgraph;
 pub mod proxyless;
+mod json_scan;
 pub mod raw_fields;
 pub mod rng;
 

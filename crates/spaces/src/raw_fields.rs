@@ -16,30 +16,46 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-/// The top-level fields of one JSON object, in order, as raw text. A repeated key keeps its
-/// first place and its last value, as a `serde_json` map does.
+/// The top-level fields of one JSON object, in order, as raw text (valid JSON, without
+/// surrounding spaces). A repeated key keeps its first place and its last value, as a
+/// `serde_json` map does.
 #[derive(Debug, Default)]
 pub struct RawFields<'a> {
-    fields: Vec<(Cow<'a, str>, &'a RawValue)>,
+    fields: Vec<(Cow<'a, str>, &'a str)>,
 }
 
 impl<'a> RawFields<'a> {
-    /// Parses `text`, which must hold one JSON object.
+    /// Parses `text`, which must hold one JSON object: found by
+    /// [`json_scan`](crate::json_scan) for ordinary lines, by serde_json otherwise.
     pub fn parse(text: &'a str) -> Result<Self, serde_json::Error> {
-        serde_json::from_str(text)
+        let Some(found) = crate::json_scan::top_level_fields(text) else {
+            return serde_json::from_str(text);
+        };
+        let mut fields = RawFields { fields: Vec::with_capacity(found.len()) };
+        for (key, value) in found {
+            fields.insert(Cow::Borrowed(key), value);
+        }
+        Ok(fields)
     }
 
-    /// The raw text of field `key`.
-    pub fn get(&self, key: &str) -> Option<&'a RawValue> {
+    fn insert(&mut self, key: Cow<'a, str>, value: &'a str) {
+        match self.fields.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.fields.push((key, value)),
+        }
+    }
+
+    /// The raw JSON text of field `key`.
+    pub fn get(&self, key: &str) -> Option<&'a str> {
         self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
     }
 
     /// Field `key` read as `T`; `None` when absent.
     pub fn read<T: Deserialize<'a>>(&self, key: &str) -> Option<Result<T, serde_json::Error>> {
-        self.get(key).map(|raw| serde_json::from_str(raw.get()))
+        self.get(key).map(serde_json::from_str)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &'a RawValue)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &'a str)> {
         self.fields.iter().map(|(k, v)| (k.as_ref(), *v))
     }
 
@@ -47,7 +63,7 @@ impl<'a> RawFields<'a> {
     pub fn to_value(&self) -> Result<Value, serde_json::Error> {
         let mut map = Map::with_capacity(self.fields.len());
         for (key, raw) in &self.fields {
-            map.insert(key.to_string(), serde_json::from_str(raw.get())?);
+            map.insert(key.to_string(), serde_json::from_str(raw)?);
         }
         Ok(Value::Object(map))
     }
@@ -65,15 +81,12 @@ impl<'de> Deserialize<'de> for RawFields<'de> {
             }
 
             fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<RawFields<'de>, M::Error> {
-                let mut fields: Vec<(Cow<'de, str>, &'de RawValue)> = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                let mut fields = RawFields { fields: Vec::with_capacity(map.size_hint().unwrap_or(8)) };
                 while let Some(KeyText(key)) = map.next_key::<KeyText<'de>>()? {
                     let value: &'de RawValue = map.next_value()?;
-                    match fields.iter_mut().find(|(k, _)| *k == key) {
-                        Some(slot) => slot.1 = value,
-                        None => fields.push((key, value)),
-                    }
+                    fields.insert(key, value.get());
                 }
-                Ok(RawFields { fields })
+                Ok(fields)
             }
         }
 
@@ -131,8 +144,7 @@ impl ObjectText {
     }
 
     /// Appends `key` with a raw value from an input line, compacted if the input had spaces in it.
-    pub fn push_raw(&mut self, key: &str, raw: &RawValue) {
-        let json = raw.get();
+    pub fn push_raw(&mut self, key: &str, json: &str) {
         if json.bytes().any(|b| matches!(b, b' ' | b'\n' | b'\r' | b'\t')) {
             let value: Value = serde_json::from_str(json).expect("raw values are valid JSON");
             self.push(key, &value);
@@ -174,7 +186,7 @@ mod tests {
     #[test]
     fn fields_keep_their_text_and_order_and_the_last_of_a_repeated_key() {
         let fields = RawFields::parse(r#"{"b": [1, 2], "a\"q": 1e3, "b": {"x":null}}"#).unwrap();
-        let listed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k, v.get())).collect();
+        let listed: Vec<(&str, &str)> = fields.iter().collect();
         assert_eq!(listed, [("b", r#"{"x":null}"#), ("a\"q", "1e3")]);
         assert_eq!(fields.read::<f64>("a\"q").unwrap().unwrap(), 1000.0);
         assert!(fields.get("c").is_none());

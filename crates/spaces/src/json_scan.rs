@@ -1,0 +1,282 @@
+//! Where a JSON object's top-level fields are in its text, found fast for ordinary lines.
+//!
+//! Tools that pass lines on ([`RawFields`](crate::RawFields)) need each top-level field as a
+//! slice of the line, and must still reject a line that is not JSON. serde_json finds those
+//! slices by running its parser over every value, one visitor call per array element: on the
+//! NAS-Bench-101 stream that was a tenth of `arch-encode`'s and `gcn-score`'s time. This module
+//! checks the usual subset of JSON byte by byte: strings without escapes or control
+//! characters, numbers, `true`/`false`/`null`, arrays and objects nested at most
+//! [`MAX_DEPTH`] deep. On anything else it gives up and the caller asks serde_json, which then
+//! also words the error. Whenever it answers, its answer is serde_json's (tests compare them).
+
+/// Deepest nesting checked here (serde_json allows 128; deeper lines go to it).
+const MAX_DEPTH: usize = 64;
+
+/// The (key, raw value text) pairs of the object `text` holds, in order and with repeated keys
+/// repeated; `None` when the text is not an object in the subset described above.
+pub(crate) fn top_level_fields(text: &str) -> Option<Vec<(&str, &str)>> {
+    let mut scan = Scanner { bytes: text.as_bytes(), at: 0 };
+    let mut fields = Vec::with_capacity(8);
+    scan.whitespace();
+    scan.expect(b'{')?;
+    scan.whitespace();
+    if scan.peek() == Some(b'}') {
+        scan.at += 1;
+    } else {
+        loop {
+            scan.whitespace();
+            let key_start = scan.at + 1;
+            scan.string()?;
+            let key = &text[key_start..scan.at - 1];
+            scan.whitespace();
+            scan.expect(b':')?;
+            scan.whitespace();
+            let value_start = scan.at;
+            scan.value(MAX_DEPTH)?;
+            fields.push((key, &text[value_start..scan.at]));
+            scan.whitespace();
+            match scan.next()? {
+                b',' => {}
+                b'}' => break,
+                _ => return None,
+            }
+        }
+    }
+    scan.whitespace();
+    (scan.at == text.len()).then_some(fields)
+}
+
+struct Scanner<'t> {
+    bytes: &'t [u8],
+    at: usize,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let byte = self.peek()?;
+        self.at += 1;
+        Some(byte)
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        (self.next()? == byte).then_some(())
+    }
+
+    fn whitespace(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.at;
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.at += 1;
+        }
+        self.at - start
+    }
+
+    /// A string without escapes or control characters (the text is UTF-8 already).
+    fn string(&mut self) -> Option<()> {
+        self.expect(b'"')?;
+        let rest = &self.bytes[self.at..];
+        let end = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        (rest[end] == b'"').then(|| self.at += end + 1)
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+    fn number(&mut self) -> Option<()> {
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        match self.peek()? {
+            b'0' => self.at += 1,
+            b'1'..=b'9' => {
+                self.digits();
+            }
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            (self.digits() > 0).then_some(())?;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.at += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.at += 1;
+            }
+            (self.digits() > 0).then_some(())?;
+        }
+        Some(())
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.at + word.len();
+        (self.bytes.get(self.at..end)? == word).then(|| self.at = end)
+    }
+
+    /// Any value, with at most `depth` more levels of nesting.
+    fn value(&mut self, depth: usize) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string(),
+            b'-' | b'0'..=b'9' => self.number(),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'[' => self.sequence(depth, b']', |scan| scan.value(depth - 1)),
+            b'{' => self.sequence(depth, b'}', |scan| {
+                scan.string()?;
+                scan.whitespace();
+                scan.expect(b':')?;
+                scan.whitespace();
+                scan.value(depth - 1)
+            }),
+            _ => None,
+        }
+    }
+
+    /// `[` or `{`, then items read by `item` separated by commas, then `close`.
+    fn sequence(&mut self, depth: usize, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        if depth == 0 {
+            return None;
+        }
+        self.at += 1;
+        self.whitespace();
+        if self.peek() == Some(close) {
+            self.at += 1;
+            return Some(());
+        }
+        loop {
+            self.whitespace();
+            item(self)?;
+            self.whitespace();
+            match self.next()? {
+                b',' => {}
+                byte if byte == close => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::value::RawValue;
+
+    /// serde_json's answer: every (key, raw value) of the object, in order, repeats included.
+    fn serde_fields(text: &str) -> Option<Vec<(String, String)>> {
+        struct Pairs<'a>(Vec<(String, &'a RawValue)>);
+        impl<'de> serde::Deserialize<'de> for Pairs<'de> {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct PairsVisitor;
+                impl<'de> serde::de::Visitor<'de> for PairsVisitor {
+                    type Value = Pairs<'de>;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("an object")
+                    }
+                    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Pairs<'de>, M::Error> {
+                        let mut pairs = Vec::new();
+                        while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
+                            pairs.push((k, v));
+                        }
+                        Ok(Pairs(pairs))
+                    }
+                }
+                d.deserialize_map(PairsVisitor)
+            }
+        }
+        let pairs: Pairs = serde_json::from_str(text).ok()?;
+        Some(pairs.0.into_iter().map(|(k, v)| (k, v.get().to_string())).collect())
+    }
+
+    fn owned(fields: Vec<(&str, &str)>) -> Vec<(String, String)> {
+        fields.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn ordinary_lines_are_read() {
+        for text in [
+            r#"{"space":"nb101","id":"ab","adjacency":[[0,1],[0,0]],"ops":["input","output"]}"#,
+            r#" { "a" : [ 1 , -2.5e-3 , true , false , null , { } , [ ] , { "b" : [ ] } ] } "#,
+            "{}",
+            "{\"x\":\t0.0E+7\n}\r\n",
+            r#"{"a":1,"a":2}"#,
+            r#"{"ü":"ö é"}"#,
+        ] {
+            let ours = top_level_fields(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(Some(owned(ours)), serde_fields(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn unusual_or_broken_texts_are_left_to_serde() {
+        for text in [
+            r#"{"a":"x\"y"}"#,
+            r#"{"a\n":1}"#,
+            "{\"a\":\"tab\there\"}",
+            r#"{"a":1,}"#,
+            r#"{"a":[1,]}"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":.5}"#,
+            r#"{"a":1e}"#,
+            r#"{"a":-}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":1}x"#,
+            r#"{"a" 1}"#,
+            r#"[1]"#,
+            r#"{"a":1"#,
+            "",
+        ] {
+            assert_eq!(top_level_fields(text), None, "{text}");
+        }
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert_eq!(top_level_fields(&deep), None);
+    }
+
+    /// Arbitrary JSON-ish text built from the grammar's pieces, valid or not.
+    fn jsonish() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            Just("0".to_string()),
+            Just("-12.5e+3".to_string()),
+            Just("01".to_string()),
+            Just("1.".to_string()),
+            Just("true".to_string()),
+            Just("nul".to_string()),
+            Just("\"s\"".to_string()),
+            Just("\"a\\\"b\"".to_string()),
+            Just(" ".to_string()),
+        ];
+        leaf.prop_recursive(4, 32, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(|items| format!("[{}]", items.join(","))),
+                prop::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|items| format!("[{}]", items.join(" , "))),
+                prop::collection::vec(("[a-c]{1,2}", inner), 0..4).prop_map(|fields| {
+                    let body: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                    format!("{{{}}}", body.join(","))
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn whenever_it_answers_it_agrees_with_serde(value in jsonish(), key in "[a-z]{1,3}") {
+            let text = format!("{{\"{key}\":{value},\"z\":1}}");
+            if let Some(fields) = top_level_fields(&text) {
+                prop_assert_eq!(Some(owned(fields)), serde_fields(&text), "{}", text);
+            }
+            // And serde accepting an escape-free text means the scanner reads it.
+            if !text.contains('\\') && serde_json::from_str::<serde_json::Value>(&text).is_ok() {
+                prop_assert!(top_level_fields(&text).is_some(), "{}", text);
+            }
+        }
+    }
+}

@@ -104,8 +104,7 @@ fn md5_many_portable(messages: &[&[u8]], out: &mut [[u8; 16]]) {
 ///
 /// # Safety
 ///
-/// The CPU must support AVX2. (An `unsafe fn` rather than a safe `#[target_feature]` function
-/// because the workspace supports Rust 1.85, before those were stabilised.)
+/// The CPU must support AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn md5_many_avx2(messages: &[&[u8]], out: &mut [[u8; 16]]) {

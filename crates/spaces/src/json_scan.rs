@@ -9,7 +9,8 @@
 //! [`MAX_DEPTH`] deep. On anything else it gives up and the caller asks serde_json, which then
 //! also words the error. Whenever it answers, its answer is serde_json's (tests compare them).
 
-/// Deepest nesting checked here (serde_json allows 128; deeper lines go to it).
+/// Deepest nesting of a field's value checked here (serde_json allows 128 in all; deeper lines
+/// go to it).
 const MAX_DEPTH: usize = 64;
 
 /// The (key, raw value text) pairs of the object `text` holds, in order and with repeated keys
@@ -93,12 +94,11 @@ impl Scanner<'_> {
         if self.peek() == Some(b'-') {
             self.at += 1;
         }
-        match self.peek()? {
-            b'0' => self.at += 1,
-            b'1'..=b'9' => {
-                self.digits();
-            }
-            _ => return None,
+        // One test for both integer forms: a branch on `0` against `1`–`9` would be
+        // mispredicted on every other entry of a 0/1 matrix.
+        let first = self.next()?;
+        if !first.is_ascii_digit() || (self.digits() > 0 && first == b'0') {
+            return None;
         }
         if self.peek() == Some(b'.') {
             self.at += 1;
@@ -119,45 +119,73 @@ impl Scanner<'_> {
         (self.bytes.get(self.at..end)? == word).then(|| self.at = end)
     }
 
-    /// Any value, with at most `depth` more levels of nesting.
-    fn value(&mut self, depth: usize) -> Option<()> {
-        match self.peek()? {
-            b'"' => self.string(),
-            b'-' | b'0'..=b'9' => self.number(),
-            b't' => self.literal(b"true"),
-            b'f' => self.literal(b"false"),
-            b'n' => self.literal(b"null"),
-            b'[' => self.sequence(depth, b']', |scan| scan.value(depth - 1)),
-            b'{' => self.sequence(depth, b'}', |scan| {
-                scan.string()?;
-                scan.whitespace();
-                scan.expect(b':')?;
-                scan.whitespace();
-                scan.value(depth - 1)
-            }),
-            _ => None,
-        }
+    /// `"key":` inside an object, before its value.
+    fn key(&mut self) -> Option<()> {
+        self.whitespace();
+        self.string()?;
+        self.whitespace();
+        self.expect(b':')
     }
 
-    /// `[` or `{`, then items read by `item` separated by commas, then `close`.
-    fn sequence(&mut self, depth: usize, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
-        if depth == 0 {
-            return None;
-        }
-        self.at += 1;
-        self.whitespace();
-        if self.peek() == Some(close) {
-            self.at += 1;
-            return Some(());
-        }
+    /// One whole value, however nested (up to `max_depth` levels). A loop with a stack of the
+    /// open brackets' closers rather than recursion: elements of arrays of numbers, most of a
+    /// line, then cost a few byte comparisons each.
+    fn value(&mut self, max_depth: usize) -> Option<()> {
+        let mut closers = [0u8; MAX_DEPTH];
+        let mut depth = 0;
         loop {
+            // A value starts here. Runs of one-digit array elements (`0,1,0,`: adjacency
+            // matrices and one-hot rows, most of an encoded line) are taken two bytes at a time.
+            if depth > 0 && closers[depth - 1] == b']' {
+                while let [digit, b',', ..] = self.bytes[self.at..]
+                    && digit.is_ascii_digit()
+                {
+                    self.at += 2;
+                }
+            }
             self.whitespace();
-            item(self)?;
-            self.whitespace();
-            match self.next()? {
-                b',' => {}
-                byte if byte == close => return Some(()),
+            match self.peek()? {
+                open @ (b'[' | b'{') => {
+                    if depth == max_depth {
+                        return None;
+                    }
+                    let close = if open == b'[' { b']' } else { b'}' };
+                    self.at += 1;
+                    self.whitespace();
+                    if self.peek() == Some(close) {
+                        self.at += 1;
+                    } else {
+                        closers[depth] = close;
+                        depth += 1;
+                        if close == b'}' {
+                            self.key()?;
+                        }
+                        continue;
+                    }
+                }
+                b'"' => self.string()?,
+                b'-' | b'0'..=b'9' => self.number()?,
+                b't' => self.literal(b"true")?,
+                b'f' => self.literal(b"false")?,
+                b'n' => self.literal(b"null")?,
                 _ => return None,
+            }
+            // A value ended: close brackets until one has a next item.
+            loop {
+                if depth == 0 {
+                    return Some(());
+                }
+                self.whitespace();
+                match self.next()? {
+                    b',' => {
+                        if closers[depth - 1] == b'}' {
+                            self.key()?;
+                        }
+                        break;
+                    }
+                    byte if byte == closers[depth - 1] => depth -= 1,
+                    _ => return None,
+                }
             }
         }
     }

@@ -2,6 +2,7 @@
 //! architecture lines, with any predictor file the project writes: a GCN (`gcn-train`) or
 //! gradient-boosted trees on line features (`gbt-train`).
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -17,10 +18,7 @@ use np_predictor::graph_inputs::GraphFeatures;
 use np_predictor::{NativeScorer, Predictor, encode_architecture_fields, graph_sample_with_features};
 use np_spaces::RawFields;
 use np_trees::{FeatureSet, TreePredictor};
-use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -87,20 +85,6 @@ struct Args {
 
     #[command(flatten)]
     io: InputOutputArgs,
-}
-
-/// The fields of an encoded line the scorer needs.
-#[derive(Deserialize)]
-struct ScoredFields<'a> {
-    #[serde(default, borrow)]
-    space: Option<std::borrow::Cow<'a, str>>,
-    /// Read by [`GraphEncoding::from_json`], much faster than serde on `arch-encode`'s layout.
-    #[serde(borrow)]
-    graph: Option<&'a RawValue>,
-    #[serde(default)]
-    pred: Option<IgnoredAny>,
-    #[serde(default)]
-    p_good: Option<IgnoredAny>,
 }
 
 /// What the predictor file holds, told apart by its `format` metadata.
@@ -198,22 +182,20 @@ fn parse_graph_line(
     if !line.text.trim_end().ends_with('}') {
         return Err(bad("expected a JSON object".into()));
     }
-    let fields: ScoredFields =
-        serde_json::from_str(&line.text).map_err(|e| bad(format!("not an encoded architecture line: {e}")))?;
-    if let Some(space) = &fields.space
-        && *space != predictor.meta.space
-    {
-        return Err(bad(format!("space '{space}' but the predictor was trained on '{}'", predictor.meta.space)));
-    }
-    let graph = match fields.graph {
-        Some(text) => GraphEncoding::from_json(text.get()).map_err(|e| bad(format!("invalid 'graph' field: {e}")))?,
-        // A plain architecture line: encode it here.
-        None => {
-            let record = RawFields::parse(&line.text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
-            encode_architecture_fields(&predictor.meta.space, &record).map_err(|e| {
-                bad(format!("no 'graph' field, and not a valid {} architecture: {e}", predictor.meta.space))
-            })?
+    let fields = RawFields::parse(&line.text).map_err(|e| bad(format!("not an encoded architecture line: {e}")))?;
+    match fields.read::<Option<Cow<str>>>("space") {
+        Some(Ok(Some(space))) if space != predictor.meta.space => {
+            return Err(bad(format!("space '{space}' but the predictor was trained on '{}'", predictor.meta.space)));
         }
+        Some(Err(_)) => return Err(bad("field 'space' must be a string".into())),
+        _ => {}
+    }
+    let graph = match fields.get("graph").filter(|&text| text != "null") {
+        Some(text) => GraphEncoding::from_json(text).map_err(|e| bad(format!("invalid 'graph' field: {e}")))?,
+        // A plain architecture line: encode it here.
+        None => encode_architecture_fields(&predictor.meta.space, &fields).map_err(|e| {
+            bad(format!("no 'graph' field, and not a valid {} architecture: {e}", predictor.meta.space))
+        })?,
     };
     graph.check_shape(shape).map_err(|e| bad(format!("{e} (the predictor's space is {})", predictor.meta.space)))?;
     let values = match graph_features {
@@ -226,7 +208,7 @@ fn parse_graph_line(
     Ok(PendingLine {
         text: line.text.clone(),
         input: ModelInput::Graph(graph, values),
-        rescored: fields.pred.is_some() || fields.p_good.is_some(),
+        rescored: fields.get("pred").is_some() || fields.get("p_good").is_some(),
     })
 }
 

@@ -105,42 +105,12 @@ impl Cursor<'_> {
 
     /// `[[b,…],…]` with every entry `0` or `1` (empty rows and an empty matrix allowed).
     fn bit_matrix(&mut self) -> Option<Vec<Vec<u8>>> {
-        let mut rows = Vec::new();
-        self.list(|text| {
-            let mut row = Vec::new();
-            text.list(|text| {
-                let bit = match text.peek()? {
-                    b'0' => 0,
-                    b'1' => 1,
-                    _ => return None,
-                };
-                text.at += 1;
-                row.push(bit);
-                Some(())
-            })?;
-            rows.push(row);
-            Some(())
-        })?;
+        let (rows, used) = np_spaces::digit_matrix(&self.bytes[self.at..])?;
+        if rows.iter().flatten().any(|&bit| bit > 1) {
+            return None;
+        }
+        self.at += used;
         Some(rows)
-    }
-
-    /// `[item,item,…]` or `[]`, reading each item with `item`.
-    fn list(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
-        self.expect(b"[")?;
-        if self.expect(b"]").is_some() {
-            return Some(());
-        }
-        loop {
-            item(self)?;
-            match self.peek()? {
-                b',' => self.at += 1,
-                b']' => {
-                    self.at += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
     }
 }
 

@@ -34,6 +34,7 @@ use std::ops::Range;
 use serde_json::{Map, Value};
 
 pub use graph::ArchGraph;
+pub use json_scan::digit_matrix;
 pub use raw_fields::{ObjectText, RawFields};
 pub use rng::SpaceRng;
 

@@ -48,9 +48,17 @@ pub fn spec_from_record(record: &Value) -> Result<UnprunedSpec, InvalidArchitect
 /// with the matrix and the op names read straight from their text.
 pub fn spec_from_fields(fields: &RawFields<'_>) -> Result<UnprunedSpec, InvalidArchitecture> {
     for (matrix_key, ops_key) in [("adjacency", "ops"), ("module_adjacency", "module_operations")] {
-        if let Some(matrix) = fields.read::<Vec<Vec<MatrixEntry>>>(matrix_key) {
-            let matrix = matrix.map_err(|_| matrix_shape_error(matrix_key))?;
-            let matrix: Vec<Vec<i64>> = matrix.into_iter().map(|row| row.into_iter().map(|e| e.0).collect()).collect();
+        if let Some(text) = fields.get(matrix_key) {
+            let matrix: Vec<Vec<i64>> = match crate::digit_matrix(text.as_bytes()) {
+                Some((rows, used)) if used == text.len() => {
+                    rows.into_iter().map(|row| row.into_iter().map(i64::from).collect()).collect()
+                }
+                _ => {
+                    let matrix: Vec<Vec<MatrixEntry>> =
+                        serde_json::from_str(text).map_err(|_| matrix_shape_error(matrix_key))?;
+                    matrix.into_iter().map(|row| row.into_iter().map(|e| e.0).collect()).collect()
+                }
+            };
             let ops = match fields.read::<Vec<String>>(ops_key) {
                 Some(ops) => ops.map_err(|_| op_names_error(ops_key))?,
                 None => return invalid(format!("field '{matrix_key}' needs an '{ops_key}' field beside it")),

@@ -18,18 +18,19 @@
 //! neighbours. Only the readout (a mean over a graph's nodes) and the fully connected layers
 //! run once per graph.
 //!
-//! Ids are handed out in the order states are first met, so they cannot order a sum: each state
-//! also gets a structural hash (of its input row, or of its neighbours' hashes and weights), and
-//! a state's value is summed over its neighbours in the order of their hashes. It is therefore
-//! computed from the neighbourhood alone, never from the graph or the history that first
-//! produced it, and each row of a matrix product depends only on that row: a graph's prediction
-//! does not depend on the other graphs of its batch, on what the tables already hold, on
-//! sharding or on the thread count. (Two different states with equal 64-bit hashes would only
-//! make the order of a sum, not the identity of a state, depend on the history.) The last
-//! layer's states are never shared, so their sums run in the order of the graph's own rows:
-//! that depends on the line alone and needs no sorting. It all agrees with
-//! [`GcnParams::logits`](crate::GcnParams::logits) to float rounding (the sums run in another
-//! order).
+//! A state is identified by a 128-bit structural hash: of its input row, or of its neighbours'
+//! hashes and weights, summed per row so that it needs no sorting (most nodes find their state
+//! already in the table). Two different states would have to share all 128 bits to be taken
+//! for one another; among the million or so states a table ever holds, the chance of that is
+//! about 10⁻²⁷. Ids are handed out in the order states are first met, so they cannot order a
+//! sum: a new state's value is summed over its neighbours in the order of their hashes. It is
+//! therefore computed from the neighbourhood alone, never from the graph or the history that
+//! first produced it, and each row of a matrix product depends only on that row: a graph's
+//! prediction does not depend on the other graphs of its batch, on what the tables already
+//! hold, on sharding or on the thread count. The last layer's states are never shared, so
+//! their sums run in the order of the graph's own rows: that depends on the line alone and
+//! needs no sorting. It all agrees with [`GcnParams::logits`](crate::GcnParams::logits) to
+//! float rounding (the sums run in another order).
 
 use hashbrown::HashTable;
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, s};
@@ -37,16 +38,19 @@ use ndarray::{Array2, ArrayView2, ArrayViewMut2, s};
 use crate::graph::GraphSample;
 use crate::model::GcnParams;
 
-/// States with ids `0..len`, looked up by an identifying list of numbers.
+/// A state's identity: a 128-bit structural hash of its input row, or of its neighbours'
+/// identities and weights (see [`neighbourhood_hash`]).
+type StateHash = u128;
+
+/// States with ids `0..len`, looked up by their structural hashes.
 #[derive(Default)]
 struct StateTable {
-    /// State ids, found by their keys' hashes.
-    ids: HashTable<u32>,
-    /// All keys, one after another; state `s`'s is `keys[key_starts[s]..key_starts[s + 1]]`.
-    keys: Vec<u64>,
-    key_starts: Vec<usize>,
-    /// Each state's structural hash, which orders sums over neighbours.
-    hashes: Vec<u64>,
+    /// (hash, id) of every state, found by the hash. The hash sits beside the id, not only in
+    /// `hashes`: a probe then reads one slot instead of a slot and a far entry of `hashes`,
+    /// and the probes of the widest table miss the cache anyway.
+    ids: HashTable<(StateHash, u32)>,
+    /// Each state's structural hash, which also orders sums over neighbours.
+    hashes: Vec<StateHash>,
     /// One row per state: its value times the next layer's weights (`len × 2·hidden`). The
     /// values themselves are not kept: nothing else reads them.
     projected: Vec<f32>,
@@ -54,37 +58,25 @@ struct StateTable {
 
 impl StateTable {
     fn len(&self) -> usize {
-        self.ids.len()
+        self.hashes.len()
     }
 
     /// Forgets every state but keeps the memory for the next ones.
     fn clear(&mut self) {
         self.ids.clear();
-        self.keys.clear();
-        self.key_starts.clear();
         self.hashes.clear();
         self.projected.clear();
     }
 
-    fn key(&self, id: u32) -> &[u64] {
-        &self.keys[self.key_starts[id as usize]..self.key_starts[id as usize + 1]]
-    }
-
-    /// The id of `key` (whose structural hash is `hash`: equal keys have equal hashes), and
-    /// whether it is new (its projection must then be appended).
-    fn intern(&mut self, key: &[u64], hash: u64) -> (u32, bool) {
-        if self.key_starts.is_empty() {
-            self.key_starts.push(0);
-        }
-        if let Some(&id) = self.ids.find(hash, |&id| self.key(id) == key) {
+    /// The id of the state with this hash, and whether it is new (its projection must then be
+    /// appended).
+    fn intern(&mut self, hash: StateHash) -> (u32, bool) {
+        if let Some(&(_, id)) = self.ids.find(hash as u64, |&(known, _)| known == hash) {
             return (id, false);
         }
-        let id = u32::try_from(self.ids.len()).expect("fewer than 2³² states between clears");
-        self.keys.extend_from_slice(key);
-        self.key_starts.push(self.keys.len());
+        let id = u32::try_from(self.hashes.len()).expect("fewer than 2³² states between clears");
         self.hashes.push(hash);
-        let hashes = &self.hashes;
-        self.ids.insert_unique(hash, id, |&id| hashes[id as usize]);
+        self.ids.insert_unique(hash as u64, (hash, id), |&(known, _)| known as u64);
         (id, true)
     }
 
@@ -151,7 +143,7 @@ impl<'p> SharedStateForward<'p> {
         let hidden = config.hidden;
         let mut states = self.input_states(samples);
         let neighbours = PassNeighbours::of(samples);
-        let mut key = NeighbourhoodKey::default();
+        let (mut along_entries, mut against_entries) = (Vec::new(), Vec::new());
         let mut fresh = Vec::new();
         for layer in 1..config.layers {
             let (done, next) = self.tables.split_at_mut(layer);
@@ -162,14 +154,25 @@ impl<'p> SharedStateForward<'p> {
             let mut node = 0;
             for (g, sample) in samples.iter().enumerate() {
                 let n = sample.max_nodes();
+                let graph_states = &states[g * n..(g + 1) * n];
                 for _ in 0..n {
                     let (along, against) = neighbours.of_node(node);
                     node += 1;
-                    let hash = key.build(along, against, &states[g * n..(g + 1) * n], &previous.hashes);
-                    let (id, new) = table.intern(&key.entries, hash);
+                    let hash = neighbourhood_hash(along, against, graph_states, &previous.hashes);
+                    let (id, new) = table.intern(hash);
                     if new {
-                        let (along, against) = key.rows();
-                        combine(along.iter().copied(), against.iter().copied(), &previous.projected, hidden, &mut fresh);
+                        // The value from the neighbourhood alone: sums in the order of the
+                        // neighbours' hashes.
+                        sorted_entries(along, graph_states, &previous.hashes, &mut along_entries);
+                        sorted_entries(against, graph_states, &previous.hashes, &mut against_entries);
+                        let entry = |&(_, _, entry): &(StateHash, u32, u64)| entry;
+                        combine(
+                            along_entries.iter().map(entry),
+                            against_entries.iter().map(entry),
+                            &previous.projected,
+                            hidden,
+                            &mut fresh,
+                        );
                     }
                     next_states.push(id);
                 }
@@ -185,14 +188,11 @@ impl<'p> SharedStateForward<'p> {
         let width = self.params.config.input_width;
         let table = &mut self.tables[0];
         let mut states = Vec::new();
-        let mut key = Vec::with_capacity(width);
         let mut fresh = Vec::new();
         for sample in samples {
             assert_eq!(sample.inputs.ncols(), width, "input rows of the model's width");
             for row in sample.inputs.rows() {
-                key.clear();
-                key.extend(row.iter().map(|x| x.to_bits() as u64));
-                let (id, new) = table.intern(&key, hash_words(&key));
+                let (id, new) = table.intern(hash_words(row.iter().map(|x| x.to_bits() as u64)));
                 if new {
                     fresh.extend(row.iter());
                 }
@@ -239,49 +239,38 @@ impl<'p> SharedStateForward<'p> {
     }
 }
 
-/// The identity of a node's next state: the (state, weight) entries of its Â row, then of its
-/// Ã row, each list in the order of the states' structural hashes, and the first list's length.
-#[derive(Default)]
-struct NeighbourhoodKey {
-    entries: Vec<u64>,
-    /// (neighbour's hash, weight bits, entry) of one row, to sort.
-    row: Vec<(u64, u32, u64)>,
+/// The identity of the state a node with non-zero Â and Ã entries `along` and `against`
+/// (neighbour's row in its graph, weight bits) gets, in a graph whose nodes have `states`
+/// with `hashes` (indexed by state). Each row's hash is a sum over its entries, so it needs
+/// no sorting: most nodes find their state already in the table, and only a new state sorts
+/// its entries (for the order of its sums).
+fn neighbourhood_hash(along: &[Neighbour], against: &[Neighbour], states: &[u32], hashes: &[StateHash]) -> StateHash {
+    let row_hash = |row: &[Neighbour], seeds: [u64; 2]| {
+        let mut sums = [row.len() as u64; 2];
+        for &(j, bits) in row {
+            let state = hashes[states[j as usize] as usize];
+            let (low, high) = (state as u64, (state >> 64) as u64);
+            sums[0] = sums[0].wrapping_add(mix(mix(mix(seeds[0], low), high), bits as u64));
+            sums[1] = sums[1].wrapping_add(mix(mix(mix(seeds[1], high), low), bits as u64));
+        }
+        sums
+    };
+    let [along_low, along_high] = row_hash(along, SEEDS_ALONG);
+    let [against_low, against_high] = row_hash(against, SEEDS_AGAINST);
+    let low = mix(mix(SEEDS_NODE[0], along_low), against_low);
+    let high = mix(mix(SEEDS_NODE[1], along_high), against_high);
+    ((high as u128) << 64) | low as u128
 }
 
-impl NeighbourhoodKey {
-    /// Builds the key of a node whose non-zero Â and Ã entries are `along` and `against`
-    /// (neighbour's row in its graph, weight bits), in a graph whose nodes have `states` with
-    /// `hashes` (indexed by state), and returns the new state's structural hash.
-    fn build(&mut self, along: &[Neighbour], against: &[Neighbour], states: &[u32], hashes: &[u64]) -> u64 {
-        self.entries.clear();
-        let along_hash = self.push_row(along, states, hashes, SEED_ALONG);
-        let along_count = self.entries.len() as u64;
-        let against_hash = self.push_row(against, states, hashes, SEED_AGAINST);
-        self.entries.push(along_count);
-        mix(along_hash, against_hash)
+/// One row's entries as (neighbour's hash, weight bits, `state << 32 | weight bits`), sorted:
+/// the order of a new state's sums, a function of its neighbourhood alone.
+fn sorted_entries(row: &[Neighbour], states: &[u32], hashes: &[StateHash], out: &mut Vec<(StateHash, u32, u64)>) {
+    out.clear();
+    for &(j, bits) in row {
+        let state = states[j as usize];
+        out.push((hashes[state as usize], bits, ((state as u64) << 32) | bits as u64));
     }
-
-    /// The key's Â entries and Ã entries.
-    fn rows(&self) -> (&[u64], &[u64]) {
-        let (split, entries) = self.entries.split_last().expect("a key ends with its split");
-        entries.split_at(*split as usize)
-    }
-
-    /// Appends one row's entries in hash order; returns the row's hash.
-    fn push_row(&mut self, row: &[Neighbour], states: &[u32], hashes: &[u64], seed: u64) -> u64 {
-        self.row.clear();
-        for &(j, bits) in row {
-            let state = states[j as usize];
-            self.row.push((hashes[state as usize], bits, ((state as u64) << 32) | bits as u64));
-        }
-        self.row.sort_unstable();
-        let mut hash = seed;
-        for &(neighbour, bits, entry) in &self.row {
-            hash = mix(mix(hash, neighbour), bits as u64);
-            self.entries.push(entry);
-        }
-        mix(hash, self.row.len() as u64)
-    }
+    out.sort_unstable();
 }
 
 /// A non-zero adjacency entry: (the neighbour's row in its graph, the weight's bits).
@@ -324,8 +313,11 @@ impl PassNeighbours {
     }
 }
 
-const SEED_ALONG: u64 = 0x243f_6a88_85a3_08d3;
-const SEED_AGAINST: u64 = 0x1319_8a2e_0370_7344;
+// Digits of π, different for every use so that the halves and the rows hash differently.
+const SEEDS_ALONG: [u64; 2] = [0x243f_6a88_85a3_08d3, 0x1319_8a2e_0370_7344];
+const SEEDS_AGAINST: [u64; 2] = [0xa409_3822_299f_31d0, 0x082e_fa98_ec4e_6c89];
+const SEEDS_NODE: [u64; 2] = [0x4528_21e6_38d0_1377, 0xbe54_66cf_34e9_0c6c];
+const SEEDS_INPUT: [u64; 2] = [0xc0ac_29b7_c97c_50dd, 0x3f84_d5b5_b547_0917];
 
 /// Folds `word` into `hash` (the SplitMix64 finaliser: every input bit affects every output bit).
 fn mix(hash: u64, word: u64) -> u64 {
@@ -335,8 +327,14 @@ fn mix(hash: u64, word: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-fn hash_words(words: &[u64]) -> u64 {
-    words.iter().fold(words.len() as u64, |hash, &word| mix(hash, word))
+/// The identity of an input row, from its numbers' bits in order.
+fn hash_words(words: impl Iterator<Item = u64>) -> StateHash {
+    let [mut low, mut high] = SEEDS_INPUT;
+    for word in words {
+        low = mix(low, word);
+        high = mix(high, word);
+    }
+    ((high as u128) << 64) | low as u128
 }
 
 /// Appends a state's value: `½·ReLU(Σ w·P_along[s]) + ½·ReLU(Σ w·P_against[s])` over

@@ -116,6 +116,17 @@ impl Cell {
         self.out_edges[vertex].count_ones() as usize
     }
 
+    /// `in_edges()[j]` has bit `i` set when there is an edge i → j.
+    pub(crate) fn in_edges(&self) -> [u8; MAX_VERTICES] {
+        let mut in_edges = [0u8; MAX_VERTICES];
+        for (from, &row) in self.out_edges.iter().enumerate() {
+            for (to, column) in in_edges.iter_mut().enumerate() {
+                *column |= (row >> to & 1) << from;
+            }
+        }
+        in_edges
+    }
+
     pub fn in_degree(&self, vertex: usize) -> usize {
         (0..self.vertex_count()).filter(|&from| self.has_edge(from, vertex)).count()
     }

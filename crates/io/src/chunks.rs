@@ -27,7 +27,7 @@ type MappedChunk<T> = (Vec<RawLine>, Vec<Result<T, ToolError>>);
 /// Maps every line of `reader` with `map` (in parallel, [`BATCH_LINES`] lines per call; `map`
 /// returns one result per line) and feeds the results to `sink` in input order. Stops at the
 /// first error returned by `sink` (a `map` error is passed to the sink, which decides whether
-/// it is fatal).
+/// it is fatal). The sink owns each line, so it can keep the text without copying it.
 pub fn map_lines_in_order<T, M, S>(
     reader: RecordReader,
     chunk_lines: usize,
@@ -37,7 +37,7 @@ pub fn map_lines_in_order<T, M, S>(
 where
     T: Send,
     M: Fn(&[RawLine]) -> Vec<Result<T, ToolError>> + Sync,
-    S: FnMut(&RawLine, Result<T, ToolError>) -> Result<(), ToolError>,
+    S: FnMut(RawLine, Result<T, ToolError>) -> Result<(), ToolError>,
 {
     thread::scope(|scope| {
         let (sender, receiver) = mpsc::sync_channel::<Result<Vec<RawLine>, ToolError>>(2);
@@ -55,7 +55,7 @@ where
         let mut pending: Option<MappedChunk<T>> = None;
         let mut drain = |pending: Option<MappedChunk<T>>| -> Result<(), ToolError> {
             if let Some((lines, results)) = pending {
-                for (line, result) in lines.iter().zip(results) {
+                for (line, result) in lines.into_iter().zip(results) {
                     sink(line, result)?;
                 }
             }

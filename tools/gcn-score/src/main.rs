@@ -109,7 +109,7 @@ enum ModelInput {
     Features(Vec<f64>),
 }
 
-/// A line ready to score.
+/// A line ready to score (its text is filled in after parsing, from the line itself).
 struct PendingLine {
     text: String,
     input: ModelInput,
@@ -167,7 +167,7 @@ fn parse_line(line: &RawLine, model: &Model, backend: Backend) -> Result<Pending
             let record = Value::Object(line.parse_object()?.fields);
             let features = predictor.meta.features.values(&record, line.number)?;
             let rescored = record.get("pred").is_some() || record.get("p_good").is_some();
-            Ok(PendingLine { text: line.text.clone(), input: ModelInput::Features(features), rescored })
+            Ok(PendingLine { text: String::new(), input: ModelInput::Features(features), rescored })
         }
     }
 }
@@ -206,7 +206,7 @@ fn parse_graph_line(
         None => Vec::new(),
     };
     Ok(PendingLine {
-        text: line.text.clone(),
+        text: String::new(),
         input: ModelInput::Graph(graph, values),
         rescored: fields.get("pred").is_some() || fields.get("p_good").is_some(),
     })
@@ -297,17 +297,19 @@ fn write_scored(output: &mut Output, line: &PendingLine, pred: f32, p_good: Opti
         }
         return output.write_line(&serde_json::to_string(&value).expect("serialisable"));
     }
+    // The line up to its closing brace, then the scores: written as two pieces, not copied
+    // into a new line first.
     let body = line.text.trim_end();
-    let mut text = String::with_capacity(body.len() + 40);
-    text.push_str(&body[..body.len() - 1]);
-    text.push_str(",\"pred\":");
-    text.push_str(&number(pred));
+    let mut scores = String::with_capacity(48);
+    scores.push_str(",\"pred\":");
+    scores.push_str(&number(pred));
     if let Some(p) = p_good {
-        text.push_str(",\"p_good\":");
-        text.push_str(&number(p));
+        scores.push_str(",\"p_good\":");
+        scores.push_str(&number(p));
     }
-    text.push('}');
-    output.write_line(&text)
+    scores.push_str("}\n");
+    output.write_bytes(&body.as_bytes()[..body.len() - 1])?;
+    output.write_bytes(scores.as_bytes())
 }
 
 fn score_tool(args: &Args) -> Result<(), ToolError> {
@@ -358,9 +360,10 @@ fn score_tool(args: &Args) -> Result<(), ToolError> {
         reader,
         DEFAULT_CHUNK_LINES.max(batch),
         |lines| lines.iter().map(|line| parse_line(line, &model, args.backend)).collect(),
-        |_, parsed| {
+        |line, parsed| {
             match parsed {
-                Ok(line) => pending.push(line),
+                // The text moves from the reader's line, uncopied.
+                Ok(parsed) => pending.push(PendingLine { text: line.text, ..parsed }),
                 Err(error) => invalid.handle(error)?,
             }
             if pending.len() >= batch { flush(&mut pending, &mut output) } else { Ok(()) }

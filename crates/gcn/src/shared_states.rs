@@ -80,6 +80,17 @@ impl StateTable {
         (id, true)
     }
 
+    /// Makes room for `states` states at once, so that growing towards the bound never copies
+    /// the table: doubling a 75 MB vector copied it and faulted in fresh pages every time,
+    /// which this machine's kernel zeroes slowly (untouched capacity costs nothing).
+    fn reserve(&mut self, states: usize, width: usize) {
+        if self.projected.capacity() < states * width {
+            self.projected.reserve_exact(states * width - self.projected.len());
+            self.hashes.reserve_exact(states - self.hashes.len());
+            self.ids.reserve(states - self.ids.len(), |&(hash, _)| hash as u64);
+        }
+    }
+
     /// Appends the projections of new states' values (`rows × width`, flattened).
     fn project(&mut self, values: &[f32], width: usize, weights: &Array2<f32>) {
         let rows = values.len() / width;
@@ -111,6 +122,9 @@ pub struct SharedStateForward<'p> {
 /// Default bound on the states of one table (about 85 MB at hidden size 144).
 pub const DEFAULT_MAX_STATES: usize = 1 << 16;
 
+/// Bound up to which tables reserve their room in advance (beyond it they grow as needed).
+const MAX_RESERVED_STATES: usize = 1 << 20;
+
 /// Graphs per pass: the tables are checked against their bound between passes.
 const GRAPHS_PER_PASS: usize = 4096;
 
@@ -138,6 +152,12 @@ impl<'p> SharedStateForward<'p> {
     fn pass_logits(&mut self, samples: &[&GraphSample<f32>]) -> Vec<f32> {
         if self.tables.iter().any(|t| t.len() > self.max_states) {
             self.tables.iter_mut().for_each(StateTable::clear);
+        }
+        // A table holds at most the bound plus one pass's nodes.
+        let pass_nodes: usize = samples.iter().map(|s| s.max_nodes()).sum();
+        let most_states = self.max_states.min(MAX_RESERVED_STATES) + pass_nodes;
+        for (table, weights) in self.tables.iter_mut().zip(&self.params.gcn) {
+            table.reserve(most_states, weights.ncols());
         }
         let config = &self.params.config;
         let hidden = config.hidden;

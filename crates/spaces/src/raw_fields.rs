@@ -130,7 +130,9 @@ pub struct ObjectText {
 
 impl ObjectText {
     pub fn new() -> Self {
-        ObjectText { text: String::with_capacity(256), keys: Vec::new() }
+        // Room for a whole NAS-Bench-101 line with its graph encoding (~530 bytes), so that
+        // writing one rarely grows the string.
+        ObjectText { text: String::with_capacity(768), keys: Vec::with_capacity(8) }
     }
 
     pub fn has(&self, key: &str) -> bool {

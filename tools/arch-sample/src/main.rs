@@ -109,7 +109,7 @@ fn write_block<S: SearchSpace>(space: &S, block: &[S::Arch], output: &mut Output
     let batches: Vec<String> = block
         .par_chunks(256)
         .map(|batch| {
-            let mut text = String::new();
+            let mut text = String::with_capacity(batch.len() * 384);
             for (arch, id) in batch.iter().zip(space.ids(batch)) {
                 text.push_str(&architecture_line(space, arch, &id, &RawFields::default(), &[]).finish());
                 text.push('\n');

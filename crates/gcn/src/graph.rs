@@ -31,12 +31,16 @@ impl<F: Real> GraphSample<F> {
         assert_eq!(adjacency.ncols(), max_nodes, "adjacency must be square");
         assert_eq!(inputs.nrows(), max_nodes, "one input row per node");
         assert!(nodes <= max_nodes);
-        let identity = Array2::<F>::eye(max_nodes);
+        // A + I and Aᵀ + I filled in place (no identity or sum temporaries: scoring builds one
+        // sample per line), the same numbers as the matrix sums.
+        let with_self_loops = |at: &dyn Fn(usize, usize) -> F| {
+            Array2::from_shape_fn((max_nodes, max_nodes), |(i, j)| if i == j { at(i, j) + F::one() } else { at(i, j) })
+        };
         GraphSample {
             nodes,
             inputs,
-            forward_adjacency: row_normalised(adjacency + &identity),
-            backward_adjacency: row_normalised(&adjacency.t() + &identity),
+            forward_adjacency: row_normalised(with_self_loops(&|i, j| adjacency[[i, j]])),
+            backward_adjacency: row_normalised(with_self_loops(&|i, j| adjacency[[j, i]])),
             graph_features: Array1::zeros(0),
         }
     }

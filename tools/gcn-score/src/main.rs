@@ -109,7 +109,14 @@ enum ModelInput {
     Features(Vec<f64>),
 }
 
-/// A line ready to score (its text is filled in after parsing, from the line itself).
+/// What parsing a line finds (on the pool); the sink adds the line's text.
+struct ParsedLine {
+    input: ModelInput,
+    /// The line already has `pred`/`p_good`: rewrite it instead of appending.
+    rescored: bool,
+}
+
+/// A line ready to score.
 struct PendingLine {
     text: String,
     input: ModelInput,
@@ -152,7 +159,7 @@ fn load_model(path: &std::path::Path, bytes: &[u8]) -> Result<Model, ToolError> 
     Ok(Model::Gcn { predictor: Box::new(predictor), shape, graph_features })
 }
 
-fn parse_line(line: &RawLine, model: &Model, backend: Backend) -> Result<PendingLine, ToolError> {
+fn parse_line(line: &RawLine, model: &Model, backend: Backend) -> Result<ParsedLine, ToolError> {
     match model {
         Model::Gcn { predictor, shape, graph_features } => {
             let mut pending = parse_graph_line(line, predictor, shape, graph_features.as_ref())?;
@@ -167,7 +174,7 @@ fn parse_line(line: &RawLine, model: &Model, backend: Backend) -> Result<Pending
             let record = Value::Object(line.parse_object()?.fields);
             let features = predictor.meta.features.values(&record, line.number)?;
             let rescored = record.get("pred").is_some() || record.get("p_good").is_some();
-            Ok(PendingLine { text: String::new(), input: ModelInput::Features(features), rescored })
+            Ok(ParsedLine { input: ModelInput::Features(features), rescored })
         }
     }
 }
@@ -177,7 +184,7 @@ fn parse_graph_line(
     predictor: &Predictor,
     shape: &EncodingShape,
     graph_features: Option<&FeatureSet>,
-) -> Result<PendingLine, ToolError> {
+) -> Result<ParsedLine, ToolError> {
     let bad = |message: String| ToolError::bad_line(line.number, message);
     if !line.text.trim_end().ends_with('}') {
         return Err(bad("expected a JSON object".into()));
@@ -205,8 +212,7 @@ fn parse_graph_line(
         }
         None => Vec::new(),
     };
-    Ok(PendingLine {
-        text: String::new(),
+    Ok(ParsedLine {
         input: ModelInput::Graph(graph, values),
         rescored: fields.get("pred").is_some() || fields.get("p_good").is_some(),
     })
@@ -363,7 +369,7 @@ fn score_tool(args: &Args) -> Result<(), ToolError> {
         |line, parsed| {
             match parsed {
                 // The text moves from the reader's line, uncopied.
-                Ok(parsed) => pending.push(PendingLine { text: line.text, ..parsed }),
+                Ok(ParsedLine { input, rescored }) => pending.push(PendingLine { text: line.text, input, rescored }),
                 Err(error) => invalid.handle(error)?,
             }
             if pending.len() >= batch { flush(&mut pending, &mut output) } else { Ok(()) }

@@ -191,7 +191,8 @@ unsafe fn transpose_blocks_avx2(blocks: &[&[u8; 64]; LANES], words: &mut [Lanes;
             });
             for j in 0..8 {
                 let (x, y) = (u[j % 4], u[4 + j % 4]);
-                let column = if j < 4 { _mm256_permute2x128_si256(x, y, 0x20) } else { _mm256_permute2x128_si256(x, y, 0x31) };
+                let column =
+                    if j < 4 { _mm256_permute2x128_si256(x, y, 0x20) } else { _mm256_permute2x128_si256(x, y, 0x31) };
                 // SAFETY: lanes 8·group .. 8·group + 8 of a row of LANES words.
                 unsafe { _mm256_storeu_si256(words[8 * half + j][8 * group..].as_mut_ptr().cast(), column) };
             }

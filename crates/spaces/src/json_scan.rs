@@ -87,6 +87,38 @@ pub fn digit_matrix(bytes: &[u8]) -> Option<(Vec<Vec<u8>>, usize)> {
     }
 }
 
+/// The strings of `text` when it is exactly a compact array of strings without escapes
+/// (`["input","output"]`, `[]`); `None` for anything else, which callers leave to serde_json.
+pub(crate) fn plain_strings(text: &str) -> Option<Vec<&str>> {
+    let bytes = text.as_bytes();
+    let mut strings = Vec::with_capacity(8);
+    let mut at = 1;
+    if bytes.first() != Some(&b'[') {
+        return None;
+    }
+    if bytes.get(1) == Some(&b']') {
+        return (bytes.len() == 2).then_some(strings);
+    }
+    loop {
+        if bytes.get(at) != Some(&b'"') {
+            return None;
+        }
+        let start = at + 1;
+        let length = bytes[start..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        let end = start + length;
+        if bytes[end] != b'"' {
+            return None;
+        }
+        // Quotes and backslashes are ASCII, so these ends are character boundaries.
+        strings.push(&text[start..end]);
+        match bytes.get(end + 1) {
+            Some(b',') => at = end + 2,
+            Some(b']') if end + 2 == bytes.len() => return Some(strings),
+            _ => return None,
+        }
+    }
+}
+
 struct Scanner<'t> {
     bytes: &'t [u8],
     at: usize,
@@ -296,6 +328,19 @@ mod tests {
     }
 
     #[test]
+    fn plain_string_arrays_read_as_serde_reads_them() {
+        for text in [r#"["input","conv3x3-bn-relu","output"]"#, "[]", r#"[""]"#, r#"["ü é"]"#] {
+            let ours = plain_strings(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(ours, serde_json::from_str::<Vec<String>>(text).unwrap(), "{text}");
+        }
+        for text in
+            [r#"["a", "b"]"#, r#"["a\"b"]"#, r#"["a",]"#, r#"["a"] "#, r#"["a",1]"#, "[1]", r#"["a""#, "", "[", "[]x"]
+        {
+            assert_eq!(plain_strings(text), None, "{text}");
+        }
+    }
+
+    #[test]
     fn unusual_or_broken_texts_are_left_to_serde() {
         for text in [
             r#"{"a":"x\"y"}"#,
@@ -337,8 +382,7 @@ mod tests {
         leaf.prop_recursive(4, 32, 4, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..4).prop_map(|items| format!("[{}]", items.join(","))),
-                prop::collection::vec(inner.clone(), 0..4)
-                    .prop_map(|items| format!("[{}]", items.join(" , "))),
+                prop::collection::vec(inner.clone(), 0..4).prop_map(|items| format!("[{}]", items.join(" , "))),
                 prop::collection::vec(("[a-c]{1,2}", inner), 0..4).prop_map(|fields| {
                     let body: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
                     format!("{{{}}}", body.join(","))

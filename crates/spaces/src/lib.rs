@@ -20,11 +20,11 @@
 //! This crate does not read or write files or streams; tools do that through `np-io`.
 
 pub mod graph;
+mod json_scan;
 pub mod naap;
 pub mod nb101;
 pub mod nbgraph;
 pub mod proxyless;
-mod json_scan;
 pub mod raw_fields;
 pub mod rng;
 
@@ -213,8 +213,8 @@ pub fn architecture_line<S: SearchSpace>(
 ) -> ObjectText {
     let arch_fields = space.field_texts(arch);
     let mut object = ObjectText::new();
-    object.push("space", space.name());
-    object.push("id", id);
+    object.push_str("space", space.name());
+    object.push_str("id", id);
     for (key, raw) in fields.iter() {
         if key == "space" || key == "id" || leave_out.contains(&key) {
             continue;

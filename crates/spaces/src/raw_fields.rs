@@ -125,7 +125,9 @@ impl<'de> Deserialize<'de> for KeyText<'de> {
 #[derive(Debug, Clone, Default)]
 pub struct ObjectText {
     text: String,
-    keys: Vec<String>,
+    /// Where each key's JSON text (between its quotes) lies in `text`: keys are not copied
+    /// into strings of their own, which cost an allocation per field of every line.
+    keys: Vec<(usize, usize)>,
 }
 
 impl ObjectText {
@@ -136,7 +138,14 @@ impl ObjectText {
     }
 
     pub fn has(&self, key: &str) -> bool {
-        self.keys.iter().any(|k| k == key)
+        let escaped;
+        let wanted = if needs_no_escape(key) {
+            key
+        } else {
+            escaped = serde_json::to_string(key).expect("a string serialises");
+            &escaped[1..escaped.len() - 1]
+        };
+        self.keys.iter().any(|&(start, end)| &self.text[start..end] == wanted)
     }
 
     /// Appends `key` with a value given as compact JSON text.
@@ -155,6 +164,12 @@ impl ObjectText {
         }
     }
 
+    /// Appends `key` with a string value.
+    pub fn push_str(&mut self, key: &str, value: &str) {
+        self.start_field(key);
+        write_json_string(&mut self.text, value);
+    }
+
     /// Appends `key` with `value` serialised.
     pub fn push<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
         self.start_field(key);
@@ -166,9 +181,10 @@ impl ObjectText {
     fn start_field(&mut self, key: &str) {
         debug_assert!(!self.has(key), "field {key} written twice");
         self.text.push(if self.keys.is_empty() { '{' } else { ',' });
-        self.text.push_str(&serde_json::to_string(key).expect("a string serialises"));
+        let start = self.text.len() + 1;
+        write_json_string(&mut self.text, key);
+        self.keys.push((start, self.text.len() - 1));
         self.text.push(':');
-        self.keys.push(key.to_string());
     }
 
     /// The object's text.
@@ -178,6 +194,23 @@ impl ObjectText {
         }
         self.text.push('}');
         self.text
+    }
+}
+
+/// True when `text` is its own JSON string body: no quote, backslash or control character
+/// (serde_json leaves every other character, non-ASCII included, as it is).
+fn needs_no_escape(text: &str) -> bool {
+    text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\')
+}
+
+/// Appends `text` as a JSON string, as serde_json writes it.
+fn write_json_string(out: &mut String, text: &str) {
+    if needs_no_escape(text) {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(text).expect("a string serialises"));
     }
 }
 
@@ -201,7 +234,7 @@ mod tests {
     fn object_text_is_compact_json() {
         let fields = RawFields::parse(r#"{"spaced": [1, "a b"], "tight": [1,2]}"#).unwrap();
         let mut object = ObjectText::new();
-        object.push("space", "nb101");
+        object.push_str("space", "nb101");
         for (key, raw) in fields.iter() {
             object.push_raw(key, raw);
         }
@@ -209,5 +242,21 @@ mod tests {
         assert!(object.has("tight") && !object.has("other"));
         assert_eq!(object.finish(), r#"{"space":"nb101","spaced":[1,"a b"],"tight":[1,2],"n":3}"#);
         assert_eq!(ObjectText::new().finish(), "{}");
+    }
+
+    #[test]
+    fn keys_and_strings_are_escaped_as_serde_json_escapes_them() {
+        let awkward = ["plain", "a\"q", "back\\slash", "tab\there", "ünï", "\u{1}", ""];
+        let mut object = ObjectText::new();
+        let mut expected = serde_json::Map::new();
+        for (i, key) in awkward.iter().enumerate() {
+            object.push_str(key, awkward[awkward.len() - 1 - i]);
+            expected.insert(key.to_string(), Value::from(awkward[awkward.len() - 1 - i]));
+        }
+        for key in awkward {
+            assert!(object.has(key), "{key:?}");
+        }
+        assert!(!object.has("a") && !object.has("a\\\"q"));
+        assert_eq!(object.finish(), serde_json::to_string(&expected).unwrap());
     }
 }

@@ -7,6 +7,7 @@
 //!   0 input, 1 output, 2 maxpool3x3, 3 conv1x1-bn-relu, 4 conv3x3-bn-relu);
 //! - a bare JSON array of those 56 integers as the whole line.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Deserialize;
@@ -21,7 +22,7 @@ use crate::{InvalidArchitecture, RawFields, invalid};
 pub const NASLIB_TUPLE_LEN: usize = 56;
 
 /// The cell a record describes, before pruning.
-pub fn spec_from_record(record: &Value) -> Result<UnprunedSpec, InvalidArchitecture> {
+pub fn spec_from_record(record: &Value) -> Result<UnprunedSpec<'_>, InvalidArchitecture> {
     let fields = match record {
         Value::Array(items) => return spec_from_naslib(items),
         Value::Object(fields) => fields,
@@ -46,24 +47,27 @@ pub fn spec_from_record(record: &Value) -> Result<UnprunedSpec, InvalidArchitect
 
 /// [`spec_from_record`] for a line kept as raw fields: the same forms, rules and messages,
 /// with the matrix and the op names read straight from their text.
-pub fn spec_from_fields(fields: &RawFields<'_>) -> Result<UnprunedSpec, InvalidArchitecture> {
+pub fn spec_from_fields<'a>(fields: &RawFields<'a>) -> Result<UnprunedSpec<'a>, InvalidArchitecture> {
     for (matrix_key, ops_key) in [("adjacency", "ops"), ("module_adjacency", "module_operations")] {
         if let Some(text) = fields.get(matrix_key) {
-            let matrix: Vec<Vec<i64>> = match crate::digit_matrix(text.as_bytes()) {
-                Some((rows, used)) if used == text.len() => {
-                    rows.into_iter().map(|row| row.into_iter().map(i64::from).collect()).collect()
-                }
-                _ => {
+            // The matrix is read first, so that its error is the one reported.
+            let digits = crate::digit_matrix(text.as_bytes()).filter(|&(_, used)| used == text.len());
+            let general: Vec<Vec<i64>> = match digits {
+                Some(_) => Vec::new(),
+                None => {
                     let matrix: Vec<Vec<MatrixEntry>> =
                         serde_json::from_str(text).map_err(|_| matrix_shape_error(matrix_key))?;
                     matrix.into_iter().map(|row| row.into_iter().map(|e| e.0).collect()).collect()
                 }
             };
-            let ops = match fields.read::<Vec<String>>(ops_key) {
-                Some(ops) => ops.map_err(|_| op_names_error(ops_key))?,
+            let ops = match fields.get(ops_key) {
+                Some(ops) => op_names_from_text(ops).ok_or_else(|| op_names_error(ops_key))?,
                 None => return invalid(format!("field '{matrix_key}' needs an '{ops_key}' field beside it")),
             };
-            return UnprunedSpec::from_matrix(&matrix, ops);
+            return match digits {
+                Some((rows, _)) => UnprunedSpec::from_matrix(&rows, ops),
+                None => UnprunedSpec::from_matrix(&general, ops),
+            };
         }
     }
     match fields.read::<Value>("naslib") {
@@ -130,17 +134,28 @@ fn matrix_from_json(key: &str, value: &Value) -> Result<Vec<Vec<i64>>, InvalidAr
         .collect()
 }
 
-fn op_names_from_json(key: &str, value: &Value) -> Result<Vec<String>, InvalidArchitecture> {
+fn op_names_from_json<'a>(key: &str, value: &'a Value) -> Result<Vec<Cow<'a, str>>, InvalidArchitecture> {
     let shape_error = || op_names_error(key);
     value
         .as_array()
         .ok_or_else(shape_error)?
         .iter()
-        .map(|op| op.as_str().map(str::to_string).ok_or_else(shape_error))
+        .map(|op| op.as_str().map(Cow::Borrowed).ok_or_else(shape_error))
         .collect()
 }
 
-fn spec_from_naslib(items: &[Value]) -> Result<UnprunedSpec, InvalidArchitecture> {
+/// Op names from a field's raw text: borrowed when written plainly (the usual case), through
+/// serde_json otherwise; `None` when the text is not an array of strings.
+fn op_names_from_text(text: &str) -> Option<Vec<Cow<'_, str>>> {
+    if let Some(names) = crate::json_scan::plain_strings(text) {
+        return Some(names.into_iter().map(Cow::Borrowed).collect());
+    }
+    let names: Vec<Cow<'_, str>> =
+        serde_json::from_str::<Vec<String>>(text).ok()?.into_iter().map(Cow::Owned).collect();
+    Some(names)
+}
+
+fn spec_from_naslib(items: &[Value]) -> Result<UnprunedSpec<'static>, InvalidArchitecture> {
     if items.len() != NASLIB_TUPLE_LEN {
         return invalid(format!("a NASLib tuple has {NASLIB_TUPLE_LEN} integers, got {}", items.len()));
     }
@@ -153,7 +168,7 @@ fn spec_from_naslib(items: &[Value]) -> Result<UnprunedSpec, InvalidArchitecture
         .iter()
         .enumerate()
         .map(|(vertex, &id)| {
-            Op::from_naslib_id(id).map(|op| op.name().to_string()).ok_or_else(|| {
+            Op::from_naslib_id(id).map(|op| Cow::Borrowed(op.name())).ok_or_else(|| {
                 InvalidArchitecture(format!("unknown NASLib op id {id} at vertex {vertex} (known: 0-4)"))
             })
         })

@@ -145,9 +145,17 @@ impl SearchSpace for Nb101 {
             adjacency.push(']');
         }
         adjacency.push(']');
-        // Op names are plain ASCII words: nothing to escape.
-        let ops: Vec<String> = cell.ops().iter().map(|op| format!("\"{}\"", op.name())).collect();
-        vec![("adjacency".into(), adjacency), ("ops".into(), format!("[{}]", ops.join(",")))]
+        // Op names are plain ASCII words: nothing to escape. Written piece by piece: a
+        // `format!` per op and a `join` were a tenth of `arch-encode`'s time.
+        let mut ops = String::with_capacity(2 + n * 18);
+        ops.push('[');
+        for (i, op) in cell.ops().iter().enumerate() {
+            ops.push_str(if i == 0 { "\"" } else { ",\"" });
+            ops.push_str(op.name());
+            ops.push('"');
+        }
+        ops.push(']');
+        vec![("adjacency".into(), adjacency), ("ops".into(), ops)]
     }
 
     fn id(&self, cell: &Cell) -> String {

@@ -47,7 +47,7 @@ pub fn mutate_cell(parent: &Cell, rng: &mut SpaceRng) -> Cell {
                 *op = others[uniform_below(rng, others.len() as u64) as usize];
             }
         }
-        let spec = UnprunedSpec { rows, ops: ops.iter().map(|op| op.name().to_string()).collect() };
+        let spec = UnprunedSpec { rows, ops: ops.iter().map(|op| op.name().into()).collect() };
         if let Ok(child) = spec.prune_and_validate() {
             let child = canonicalise(&child);
             if child != *parent {

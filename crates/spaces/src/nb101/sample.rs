@@ -27,11 +27,11 @@ pub fn nasbench_random_cell(rng: &mut SpaceRng) -> Cell {
                 }
             }
         }
-        let mut ops = vec![Op::Input.name().to_string()];
+        let mut ops = vec![Op::Input.name().into()];
         for _ in 1..MAX_VERTICES - 1 {
-            ops.push(Op::interior(uniform_below(rng, 3) as u8).name().to_string());
+            ops.push(Op::interior(uniform_below(rng, 3) as u8).name().into());
         }
-        ops.push(Op::Output.name().to_string());
+        ops.push(Op::Output.name().into());
         if let Ok(cell) = (UnprunedSpec { rows, ops }).prune_and_validate() {
             return canonicalise(&cell);
         }

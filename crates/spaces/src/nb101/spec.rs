@@ -2,6 +2,8 @@
 //! `ModelSpec` (shape checks, then `_prune`) and `NASBench._check_spec` (limits judged on the
 //! pruned cell). Each rule has its own error message.
 
+use std::borrow::Cow;
+
 use super::cell::{Cell, MAX_EDGES, MAX_VERTICES, Op};
 use crate::{InvalidArchitecture, invalid};
 
@@ -9,15 +11,20 @@ use crate::{InvalidArchitecture, invalid};
 pub const MAX_UNPRUNED_VERTICES: usize = 64;
 
 /// A cell exactly as given, before pruning: rows as bit masks (bit j of row i = edge i → j).
+/// Op names are borrowed where they can be (from the line's text, or the dataset's own names):
+/// a string per op per line was a measurable part of reading a stream of cells.
 #[derive(Debug, Clone)]
-pub struct UnprunedSpec {
+pub struct UnprunedSpec<'a> {
     pub rows: Vec<u64>,
-    pub ops: Vec<String>,
+    pub ops: Vec<Cow<'a, str>>,
 }
 
-impl UnprunedSpec {
+impl<'a> UnprunedSpec<'a> {
     /// Checks the shape and 0/1 entries of `matrix` and that it matches `ops`.
-    pub fn from_matrix(matrix: &[Vec<i64>], ops: Vec<String>) -> Result<Self, InvalidArchitecture> {
+    pub fn from_matrix<E: Copy + Into<i64>>(
+        matrix: &[Vec<E>],
+        ops: Vec<Cow<'a, str>>,
+    ) -> Result<Self, InvalidArchitecture> {
         let n = matrix.len();
         if n == 0 {
             return invalid("adjacency is empty");
@@ -33,7 +40,7 @@ impl UnprunedSpec {
                 return invalid(format!("adjacency must be square: row {i} has {} entries, expected {n}", row.len()));
             }
             for (j, &entry) in row.iter().enumerate() {
-                match entry {
+                match entry.into() {
                     0 => {}
                     1 => rows[i] |= 1 << j,
                     other => return invalid(format!("adjacency[{i}][{j}] is {other}; entries must be 0 or 1")),
@@ -79,7 +86,7 @@ impl UnprunedSpec {
         if edges as usize > MAX_EDGES {
             return invalid(format!("cell has {edges} edges after pruning (max {MAX_EDGES})"));
         }
-        let names: Vec<&str> = kept.iter().map(|&v| self.ops[v].as_str()).collect();
+        let names: Vec<&str> = kept.iter().map(|&v| self.ops[v].as_ref()).collect();
         if names[0] != "input" {
             return invalid(format!("first op must be 'input', got '{}'", names[0]));
         }
@@ -136,7 +143,7 @@ mod tests {
 
     fn spec(matrix: &[&[i64]], ops: &[&str]) -> Result<Cell, InvalidArchitecture> {
         let matrix: Vec<Vec<i64>> = matrix.iter().map(|r| r.to_vec()).collect();
-        UnprunedSpec::from_matrix(&matrix, ops.iter().map(|s| s.to_string()).collect())?.prune_and_validate()
+        UnprunedSpec::from_matrix(&matrix, ops.iter().map(|&s| Cow::Borrowed(s)).collect())?.prune_and_validate()
     }
 
     #[test]
@@ -176,7 +183,7 @@ mod tests {
         for (i, j) in [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 7), (0, 7), (1, 7), (0, 6), (1, 6)] {
             matrix[i][j] = 1;
         }
-        let mut ops = vec!["conv3x3-bn-relu".to_string(); 8];
+        let mut ops = vec![Cow::Borrowed("conv3x3-bn-relu"); 8];
         ops[0] = "input".into();
         ops[7] = "output".into();
         let cell = UnprunedSpec::from_matrix(&matrix, ops.clone()).unwrap().prune_and_validate().unwrap();

@@ -33,7 +33,7 @@
 //! float rounding (the sums run in another order).
 
 use hashbrown::HashTable;
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, s};
+use ndarray::{Array2, ArrayView2, s};
 
 use crate::graph::GraphSample;
 use crate::model::GcnParams;
@@ -95,11 +95,7 @@ impl StateTable {
     fn project(&mut self, values: &[f32], width: usize, weights: &Array2<f32>) {
         let rows = values.len() / width;
         let values = ArrayView2::from_shape((rows, width), values).expect("rows of one width");
-        let start = self.projected.len();
-        self.projected.resize(start + rows * weights.ncols(), 0.0);
-        let mut out = ArrayViewMut2::from_shape((rows, weights.ncols()), &mut self.projected[start..])
-            .expect("rows of the weights' width");
-        crate::matmul::product_into(values, weights.view(), out.view_mut());
+        crate::matmul::append_product(values, weights.view(), &mut self.projected);
     }
 }
 
@@ -117,6 +113,22 @@ pub struct SharedStateForward<'p> {
     /// for every layer but the last.
     tables: Vec<StateTable>,
     max_states: usize,
+    /// Working memory of a pass, kept for the next one (growing it afresh for every batch
+    /// was a twentieth of scoring).
+    scratch: PassScratch,
+}
+
+/// The buffers a pass fills: cleared, never freed, between passes.
+#[derive(Default)]
+struct PassScratch {
+    /// Each node's state id before the current layer, and after it.
+    states: Vec<u32>,
+    next_states: Vec<u32>,
+    /// Values of the states first met in the current layer, one row each.
+    fresh: Vec<f32>,
+    along_entries: Vec<(StateHash, u32, u64)>,
+    against_entries: Vec<(StateHash, u32, u64)>,
+    neighbours: PassNeighbours,
 }
 
 /// Default bound on the states of one table (about 85 MB at hidden size 144).
@@ -135,7 +147,7 @@ impl<'p> SharedStateForward<'p> {
 
     pub fn with_max_states(params: &'p GcnParams<f32>, max_states: usize) -> Self {
         let tables = (0..params.config.layers).map(|_| StateTable::default()).collect();
-        SharedStateForward { params, tables, max_states }
+        SharedStateForward { params, tables, max_states, scratch: PassScratch::default() }
     }
 
     /// Distinct states currently held per table (inputs, then each hidden layer's output).
@@ -161,16 +173,16 @@ impl<'p> SharedStateForward<'p> {
         }
         let config = &self.params.config;
         let hidden = config.hidden;
-        let mut states = self.input_states(samples);
-        let neighbours = PassNeighbours::of(samples);
-        let (mut along_entries, mut against_entries) = (Vec::new(), Vec::new());
-        let mut fresh = Vec::new();
+        let mut scratch = std::mem::take(&mut self.scratch);
+        self.input_states(samples, &mut scratch);
+        scratch.neighbours.fill(samples);
+        let PassScratch { states, next_states, fresh, along_entries, against_entries, neighbours } = &mut scratch;
         for layer in 1..config.layers {
             let (done, next) = self.tables.split_at_mut(layer);
             let previous = &done[layer - 1];
             let table = &mut next[0];
             fresh.clear();
-            let mut next_states = Vec::with_capacity(states.len());
+            next_states.clear();
             let mut node = 0;
             for (g, sample) in samples.iter().enumerate() {
                 let n = sample.max_nodes();
@@ -183,32 +195,36 @@ impl<'p> SharedStateForward<'p> {
                     if new {
                         // The value from the neighbourhood alone: sums in the order of the
                         // neighbours' hashes.
-                        sorted_entries(along, graph_states, &previous.hashes, &mut along_entries);
-                        sorted_entries(against, graph_states, &previous.hashes, &mut against_entries);
+                        sorted_entries(along, graph_states, &previous.hashes, along_entries);
+                        sorted_entries(against, graph_states, &previous.hashes, against_entries);
                         let entry = |&(_, _, entry): &(StateHash, u32, u64)| entry;
                         combine(
                             along_entries.iter().map(entry),
                             against_entries.iter().map(entry),
                             &previous.projected,
                             hidden,
-                            &mut fresh,
+                            fresh,
                         );
                     }
                     next_states.push(id);
                 }
             }
-            table.project(&fresh, hidden, &self.params.gcn[layer]);
-            states = next_states;
+            table.project(fresh, hidden, &self.params.gcn[layer]);
+            std::mem::swap(states, next_states);
         }
-        self.readout_logits(samples, &states, &neighbours)
+        let logits = self.readout_logits(samples, states, neighbours);
+        self.scratch = scratch;
+        logits
     }
 
-    /// Ids of the input rows, projecting new ones through the first layer's weights.
-    fn input_states(&mut self, samples: &[&GraphSample<f32>]) -> Vec<u32> {
+    /// Ids of the input rows into `scratch.states`, projecting new ones through the first
+    /// layer's weights.
+    fn input_states(&mut self, samples: &[&GraphSample<f32>], scratch: &mut PassScratch) {
         let width = self.params.config.input_width;
         let table = &mut self.tables[0];
-        let mut states = Vec::new();
-        let mut fresh = Vec::new();
+        let PassScratch { states, fresh, .. } = scratch;
+        states.clear();
+        fresh.clear();
         for sample in samples {
             assert_eq!(sample.inputs.ncols(), width, "input rows of the model's width");
             for row in sample.inputs.rows() {
@@ -219,8 +235,7 @@ impl<'p> SharedStateForward<'p> {
                 states.push(id);
             }
         }
-        table.project(&fresh, width, &self.params.gcn[0]);
-        states
+        table.project(fresh, width, &self.params.gcn[0]);
     }
 
     /// The last layer's state of each real node, averaged per graph, then the fully connected
@@ -308,22 +323,23 @@ struct PassNeighbours {
 }
 
 impl PassNeighbours {
-    fn of(samples: &[&GraphSample<f32>]) -> Self {
-        let mut neighbours = PassNeighbours::default();
-        neighbours.starts.push(0);
+    /// The entries of `samples`' nodes, replacing what was there.
+    fn fill(&mut self, samples: &[&GraphSample<f32>]) {
+        self.entries.clear();
+        self.starts.clear();
+        self.starts.push(0);
         for sample in samples {
             for i in 0..sample.max_nodes() {
                 for adjacency in [&sample.forward_adjacency, &sample.backward_adjacency] {
                     for (j, &weight) in adjacency.row(i).iter().enumerate() {
                         if weight != 0.0 {
-                            neighbours.entries.push((j as u32, weight.to_bits()));
+                            self.entries.push((j as u32, weight.to_bits()));
                         }
                     }
-                    neighbours.starts.push(neighbours.entries.len());
+                    self.starts.push(self.entries.len());
                 }
             }
         }
-        neighbours
     }
 
     /// The Â and Ã entries of node `k` of the pass.

@@ -126,7 +126,7 @@ struct PendingLine {
 
 enum Scorer<'m> {
     /// Keeps the node states it computed between batches.
-    Native(NativeScorer<'m>),
+    Native(Box<NativeScorer<'m>>),
     /// With the standardisation of the graph-level inputs, applied before the model.
     Ort(OrtPredictor, Option<GraphFeatures>),
     TreesNative(Box<TreePredictor>),
@@ -331,7 +331,7 @@ fn score_tool(args: &Args) -> Result<(), ToolError> {
     let mut scorer = match (args.backend, args.device) {
         (Backend::Native, DeviceArg::Cuda) => return Err(ToolError::usage("--device cuda needs --backend ort")),
         (Backend::Native, DeviceArg::Cpu) => match &model {
-            Model::Gcn { predictor, .. } => Scorer::Native(predictor.native_scorer()),
+            Model::Gcn { predictor, .. } => Scorer::Native(Box::new(predictor.native_scorer())),
             Model::Trees(predictor) => Scorer::TreesNative(predictor.clone()),
         },
         (Backend::Ort, device) => {

@@ -1,6 +1,6 @@
 //! The model's input for one architecture: node inputs and the two normalised adjacencies.
 
-use ndarray::{Array1, Array2, Axis};
+use ndarray::{Array1, Array2};
 
 use crate::Real;
 
@@ -29,18 +29,19 @@ impl<F: Real> GraphSample<F> {
     pub fn new(nodes: usize, adjacency: &Array2<F>, inputs: Array2<F>) -> Self {
         let max_nodes = adjacency.nrows();
         assert_eq!(adjacency.ncols(), max_nodes, "adjacency must be square");
+        Self::from_adjacency_fn(nodes, max_nodes, |i, j| adjacency[[i, j]], inputs)
+    }
+
+    /// [`GraphSample::new`] with the adjacency given entry by entry (`edge(i, j)` for i → j):
+    /// callers that hold it in another form need not build a matrix first.
+    fn from_adjacency_fn(nodes: usize, max_nodes: usize, edge: impl Fn(usize, usize) -> F, inputs: Array2<F>) -> Self {
         assert_eq!(inputs.nrows(), max_nodes, "one input row per node");
         assert!(nodes <= max_nodes);
-        // A + I and Aᵀ + I filled in place (no identity or sum temporaries: scoring builds one
-        // sample per line), the same numbers as the matrix sums.
-        let with_self_loops = |at: &dyn Fn(usize, usize) -> F| {
-            Array2::from_shape_fn((max_nodes, max_nodes), |(i, j)| if i == j { at(i, j) + F::one() } else { at(i, j) })
-        };
         GraphSample {
             nodes,
             inputs,
-            forward_adjacency: row_normalised(with_self_loops(&|i, j| adjacency[[i, j]])),
-            backward_adjacency: row_normalised(with_self_loops(&|i, j| adjacency[[j, i]])),
+            forward_adjacency: normalised_with_self_loops(max_nodes, &edge),
+            backward_adjacency: normalised_with_self_loops(max_nodes, |i, j| edge(j, i)),
             graph_features: Array1::zeros(0),
         }
     }
@@ -90,14 +91,20 @@ impl<F: Real> GraphSample<F> {
     }
 }
 
-fn row_normalised<F: Real>(mut matrix: Array2<F>) -> Array2<F> {
-    for mut row in matrix.axis_iter_mut(Axis(0)) {
+/// Row-normalised (M + I) for the `n × n` matrix M with entries `at(i, j)`, filled row by row
+/// in place (scoring builds two per line: no identity, sum or copy temporaries).
+fn normalised_with_self_loops<F: Real>(n: usize, at: impl Fn(usize, usize) -> F) -> Array2<F> {
+    let mut values = Vec::with_capacity(n * n);
+    for i in 0..n {
+        let start = values.len();
+        values.extend((0..n).map(|j| if i == j { at(i, j) + F::one() } else { at(i, j) }));
+        let row = &mut values[start..];
         let sum: F = row.iter().copied().sum();
         if sum != F::zero() {
-            row.mapv_inplace(|x| x / sum);
+            row.iter_mut().for_each(|x| *x = *x / sum);
         }
     }
-    matrix
+    Array2::from_shape_vec((n, n), values).expect("n × n values")
 }
 
 impl GraphSample<f32> {
@@ -112,11 +119,10 @@ impl GraphSample<f32> {
         let max_nodes = adjacency.len();
         let ops = op_onehot.first().map_or(0, Vec::len);
         let features = node_features.first().map_or(0, Vec::len);
-        let matrix = Array2::from_shape_fn((max_nodes, max_nodes), |(i, j)| adjacency[i][j] as f32);
         let inputs = Array2::from_shape_fn((max_nodes, ops + features), |(i, k)| {
             if k < ops { op_onehot[i][k] as f32 } else { node_features[i][k - ops] as f32 }
         });
-        GraphSample::new(nodes, &matrix, inputs)
+        GraphSample::from_adjacency_fn(nodes, max_nodes, |i, j| adjacency[i][j] as f32, inputs)
     }
 }
 

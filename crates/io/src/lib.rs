@@ -18,6 +18,7 @@ pub mod chunks;
 pub mod error;
 pub mod fields;
 pub mod output;
+mod pipes;
 pub mod progress;
 pub mod records;
 

@@ -25,9 +25,13 @@ pub struct Output {
 impl Output {
     /// Stdout when `path` is `None` or `-`, else an atomically written file.
     pub fn create(path: Option<&Path>) -> Result<Self, ToolError> {
+        let stdout = || {
+            crate::pipes::enlarge(1);
+            Sink::Stdout(BufWriter::with_capacity(1 << 20, io::stdout()))
+        };
         let sink = match path {
-            None => Sink::Stdout(BufWriter::with_capacity(1 << 20, io::stdout())),
-            Some(p) if p.as_os_str() == "-" => Sink::Stdout(BufWriter::with_capacity(1 << 20, io::stdout())),
+            None => stdout(),
+            Some(p) if p.as_os_str() == "-" => stdout(),
             Some(target) => {
                 let temporary = temporary_sibling(target);
                 let file =

@@ -68,9 +68,13 @@ pub struct RecordReader {
 impl RecordReader {
     /// Opens `path`, or stdin when `path` is `None` or `-`.
     pub fn open(path: Option<&Path>) -> Result<Self, ToolError> {
+        let stdin = || {
+            crate::pipes::enlarge(0);
+            Ok(Self::from_reader(io::stdin(), "stdin"))
+        };
         match path {
-            None => Ok(Self::from_reader(io::stdin(), "stdin")),
-            Some(p) if p.as_os_str() == "-" => Ok(Self::from_reader(io::stdin(), "stdin")),
+            None => stdin(),
+            Some(p) if p.as_os_str() == "-" => stdin(),
             Some(p) => {
                 let file = File::open(p).with_context(|| format!("cannot open {}", p.display()))?;
                 Ok(Self::from_reader(file, &p.display().to_string()))

@@ -9,7 +9,9 @@
 //! entries other than `0` and `1`) to serde. Both give the same value for every text the fast
 //! path accepts (tested), and serde gives the error message for every text it does not.
 
-use crate::GraphEncoding;
+use np_spaces::ArchGraph;
+
+use crate::{EncodingShape, GraphEncoding};
 
 impl GraphEncoding {
     /// The encoding in `text` (a JSON object, as in a record's `graph` field).
@@ -37,6 +39,45 @@ impl GraphEncoding {
         text.push('}');
         text
     }
+}
+
+impl GraphEncoding {
+    /// The text of `GraphEncoding::new(graph, shape).to_json()`, written straight from the
+    /// graph: `arch-encode` writes one per line, and building the padded matrices first (two
+    /// dozen small vectors) took as long as writing them.
+    pub fn json_of(graph: &ArchGraph, shape: &EncodingShape) -> String {
+        let n = graph.node_count();
+        if shape.feature_count > 0 {
+            return GraphEncoding::new(graph, shape).to_json();
+        }
+        assert!(n <= shape.max_nodes, "graph has {n} nodes, space allows {}", shape.max_nodes);
+        let max = shape.max_nodes;
+        let mut text = String::with_capacity(48 + 2 * max * (max + shape.op_count) + 4 * max);
+        text.push_str("{\"nodes\":");
+        text.push_str(&n.to_string());
+        text.push_str(",\"adjacency\":");
+        write_bit_rows(&mut text, max, max, |i, j| i < n && graph.adjacency[i].get(j) == Some(&true));
+        text.push_str(",\"op_onehot\":");
+        write_bit_rows(&mut text, max, shape.op_count, |i, k| i < n && graph.ops[i] == k);
+        text.push('}');
+        text
+    }
+}
+
+/// A `rows × columns` matrix of 0/1 entries as compact JSON.
+fn write_bit_rows(text: &mut String, rows: usize, columns: usize, bit: impl Fn(usize, usize) -> bool) {
+    text.push('[');
+    for i in 0..rows {
+        text.push_str(if i == 0 { "[" } else { ",[" });
+        for j in 0..columns {
+            if j > 0 {
+                text.push(',');
+            }
+            text.push(if bit(i, j) { '1' } else { '0' });
+        }
+        text.push(']');
+    }
+    text.push(']');
 }
 
 fn write_matrix(text: &mut String, rows: &[Vec<u8>]) {
@@ -157,6 +198,27 @@ mod tests {
             let text = graph.to_json();
             assert_eq!(text, serde_json::to_string(&graph).unwrap());
             assert_eq!(GraphEncoding::from_json(&text).unwrap(), graph);
+        }
+    }
+
+    #[test]
+    fn text_written_from_the_graph_is_the_encodings() {
+        use np_spaces::{SearchSpace, SpaceVisitor, with_space};
+        use rand::SeedableRng;
+        struct Check;
+        impl SpaceVisitor for Check {
+            type Output = ();
+            fn visit<S: SearchSpace>(self, space: &S) {
+                let shape = EncodingShape::of(space);
+                let mut rng = np_spaces::SpaceRng::seed_from_u64(11);
+                for _ in 0..300 {
+                    let graph = space.graph(&space.sample(&mut rng));
+                    assert_eq!(GraphEncoding::json_of(&graph, &shape), GraphEncoding::new(&graph, &shape).to_json());
+                }
+            }
+        }
+        for name in np_spaces::SPACE_NAMES {
+            with_space(name, Check).unwrap();
         }
     }
 

@@ -133,7 +133,7 @@ fn encode_lines<S: SearchSpace>(
             // An encoding from an earlier pass is replaced, not duplicated.
             let mut line = architecture_line(space, &arch, &id, &fields, &["graph", "flat"]);
             match format {
-                Format::Graph => line.push_json("graph", &GraphEncoding::new(&space.graph(&arch), shape).to_json()),
+                Format::Graph => line.push_json("graph", &GraphEncoding::json_of(&space.graph(&arch), shape)),
                 Format::Flat => line.push("flat", &FlatVector(flat_encoding(&space.graph(&arch), shape))),
                 Format::None => {}
             }

@@ -42,7 +42,6 @@ struct MessageBatch {
     bytes: Vec<u8>,
     ends: Vec<usize>,
     digests: Vec<[u8; 16]>,
-    hex: Vec<HexDigest>,
 }
 
 impl MessageBatch {
@@ -55,7 +54,7 @@ impl MessageBatch {
         self.ends.push(self.bytes.len());
     }
 
-    /// Computes the hex MD5 digest of every message, in order, into `self.hex` (multi-buffer
+    /// Computes the MD5 digest of every message, in order, into `self.digests` (multi-buffer
     /// MD5, see `md5-batch`).
     fn hash(&mut self) {
         let mut start = 0;
@@ -71,8 +70,6 @@ impl MessageBatch {
         self.digests.clear();
         self.digests.resize(messages.len(), [0u8; 16]);
         md5_batch::md5_many(&messages, &mut self.digests);
-        self.hex.clear();
-        self.hex.extend(self.digests.iter().map(to_hex));
     }
 }
 
@@ -101,7 +98,7 @@ fn first_round_digest(out_degree: usize, in_degree: usize, label: i8) -> HexDige
             }
         }
         batch.hash();
-        batch.hex
+        batch.digests.iter().map(to_hex).collect()
     });
     let slot = (out_degree * DEGREE_SLOTS + in_degree) * LABEL_SLOTS + (label + 2) as usize;
     table[slot]
@@ -134,13 +131,21 @@ fn module_hashes_with(cells: &[Cell], batch: &mut MessageBatch) -> Vec<String> {
             h
         })
         .collect();
+    // Each vertex's in- and out-neighbours as bit masks, found once for all rounds.
+    let neighbourhoods: Vec<[[u8; 2]; MAX_VERTICES]> = cells
+        .iter()
+        .map(|cell| {
+            let in_edges = cell.in_edges();
+            std::array::from_fn(|v| [in_edges[v], cell.out_edges[v]])
+        })
+        .collect();
 
     // Round r updates every cell with more than r vertices (a cell of V vertices has V rounds).
     let mut neighbours = [0usize; MAX_VERTICES];
     let mut keys = [(0u128, 0u128); MAX_VERTICES];
     for round in 0..MAX_VERTICES {
         batch.clear();
-        for (cell, h) in cells.iter().zip(&hashes) {
+        for ((cell, h), masks) in cells.iter().zip(&hashes).zip(&neighbourhoods) {
             let n = cell.vertex_count();
             if n <= round {
                 continue;
@@ -148,9 +153,8 @@ fn module_hashes_with(cells: &[Cell], batch: &mut MessageBatch) -> Vec<String> {
             for (key, digest) in keys.iter_mut().zip(&h[..n]) {
                 *key = order_key(digest);
             }
-            let in_edges = cell.in_edges();
-            for v in 0..n {
-                for mut linked in [in_edges[v], cell.out_edges[v]] {
+            for (v, &vertex_masks) in masks.iter().enumerate().take(n) {
+                for mut linked in vertex_masks {
                     // The set bits, lowest first: as many steps as neighbours, and no branch
                     // on each possible edge (those were mispredicted half the time).
                     let mut count = 0;
@@ -179,19 +183,20 @@ fn module_hashes_with(cells: &[Cell], batch: &mut MessageBatch) -> Vec<String> {
             break;
         }
         batch.hash();
-        let mut digests = batch.hex.iter();
+        // The new digests go straight into the cells' slots, as hex.
+        let mut digests = batch.digests.iter();
         for (cell, h) in cells.iter().zip(hashes.iter_mut()) {
             if cell.vertex_count() > round {
-                h.iter_mut().take(cell.vertex_count()).for_each(|slot| *slot = *digests.next().expect("digest"));
+                h.iter_mut().take(cell.vertex_count()).for_each(|slot| *slot = to_hex(digests.next().expect("digest")));
             }
         }
     }
 
     // Python's str() of the sorted list of str: ['a', 'b']
     batch.clear();
-    for (cell, h) in cells.iter().zip(&hashes) {
-        let mut sorted = h[..cell.vertex_count()].to_vec();
-        sorted.sort_unstable();
+    for (cell, h) in cells.iter().zip(&mut hashes) {
+        let sorted = &mut h[..cell.vertex_count()];
+        sorted.sort_unstable_by_key(order_key);
         batch.bytes.push(b'[');
         for (i, digest) in sorted.iter().enumerate() {
             if i > 0 {
@@ -205,7 +210,11 @@ fn module_hashes_with(cells: &[Cell], batch: &mut MessageBatch) -> Vec<String> {
         batch.end_message();
     }
     batch.hash();
-    batch.hex.iter().map(|hex| String::from_utf8(hex.to_vec()).expect("hex digits are ASCII")).collect()
+    batch
+        .digests
+        .iter()
+        .map(|digest| String::from_utf8(to_hex(digest).to_vec()).expect("hex digits are ASCII"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -378,6 +378,13 @@ mod tests {
             Just("\"s\"".to_string()),
             Just("\"a\\\"b\"".to_string()),
             Just(" ".to_string()),
+            // Runs of one-digit elements (taken two bytes at a time), with the odd element that
+            // is not one.
+            prop::collection::vec(
+                prop_oneof![Just("0"), Just("1"), Just("9"), Just("10"), Just(":"), Just("01")],
+                0..12
+            )
+            .prop_map(|items| format!("[{}]", items.join(","))),
         ];
         leaf.prop_recursive(4, 32, 4, |inner| {
             prop_oneof![

@@ -24,7 +24,10 @@ pub mod records;
 
 /// The allocator every tool installs (`#[global_allocator]`): JSON records are many small
 /// allocations made from several threads at once, where mimalloc is markedly faster than the
-/// system allocator (about 20% of `arch-encode`'s run time; see BENCHMARKS.md).
+/// system allocator (about 20% of `arch-encode`'s run time; see BENCHMARKS.md). It is built
+/// without transparent huge pages (the workspace enables `libmimalloc-sys`'s `no_thp`): a 2 MB
+/// page is zeroed whole when first touched, which cost `gcn-score` about 0.6 CPU-second on
+/// the NAS-Bench-101 space for memory it mostly never used.
 pub type ToolAllocator = mimalloc::MiMalloc;
 /// The value to initialise the `#[global_allocator]` static with.
 pub const TOOL_ALLOCATOR: ToolAllocator = mimalloc::MiMalloc;

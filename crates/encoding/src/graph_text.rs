@@ -56,28 +56,12 @@ impl GraphEncoding {
         text.push_str("{\"nodes\":");
         text.push_str(&n.to_string());
         text.push_str(",\"adjacency\":");
-        write_bit_rows(&mut text, max, max, |i, j| i < n && graph.adjacency[i].get(j) == Some(&true));
+        np_spaces::write_bit_matrix(&mut text, max, max, |i, j| i < n && graph.adjacency[i].get(j) == Some(&true));
         text.push_str(",\"op_onehot\":");
-        write_bit_rows(&mut text, max, shape.op_count, |i, k| i < n && graph.ops[i] == k);
+        np_spaces::write_bit_matrix(&mut text, max, shape.op_count, |i, k| i < n && graph.ops[i] == k);
         text.push('}');
         text
     }
-}
-
-/// A `rows × columns` matrix of 0/1 entries as compact JSON.
-fn write_bit_rows(text: &mut String, rows: usize, columns: usize, bit: impl Fn(usize, usize) -> bool) {
-    text.push('[');
-    for i in 0..rows {
-        text.push_str(if i == 0 { "[" } else { ",[" });
-        for j in 0..columns {
-            if j > 0 {
-                text.push(',');
-            }
-            text.push(if bit(i, j) { '1' } else { '0' });
-        }
-        text.push(']');
-    }
-    text.push(']');
 }
 
 fn write_matrix(text: &mut String, rows: &[Vec<u8>]) {

@@ -197,6 +197,24 @@ impl ObjectText {
     }
 }
 
+/// Appends a `rows × columns` matrix of 0/1 entries as compact JSON (`[[0,1],[0,0]]`), the
+/// text serde_json writes for it. Adjacency matrices and graph encodings are most of an
+/// architecture line, and serde's writer handles each one-digit entry on its own.
+pub fn write_bit_matrix(text: &mut String, rows: usize, columns: usize, bit: impl Fn(usize, usize) -> bool) {
+    text.push('[');
+    for i in 0..rows {
+        text.push_str(if i == 0 { "[" } else { ",[" });
+        for j in 0..columns {
+            if j > 0 {
+                text.push(',');
+            }
+            text.push(if bit(i, j) { '1' } else { '0' });
+        }
+        text.push(']');
+    }
+    text.push(']');
+}
+
 /// True when `text` is its own JSON string body: no quote, backslash or control character
 /// (serde_json leaves every other character, non-ASCII included, as it is).
 fn needs_no_escape(text: &str) -> bool {

@@ -133,18 +133,7 @@ impl SearchSpace for Nb101 {
     fn field_texts(&self, cell: &Cell) -> Vec<(String, String)> {
         let n = cell.vertex_count();
         let mut adjacency = String::with_capacity(2 + n * (2 * n + 2));
-        adjacency.push('[');
-        for from in 0..n {
-            adjacency.push_str(if from == 0 { "[" } else { ",[" });
-            for to in 0..n {
-                if to > 0 {
-                    adjacency.push(',');
-                }
-                adjacency.push(if cell.has_edge(from, to) { '1' } else { '0' });
-            }
-            adjacency.push(']');
-        }
-        adjacency.push(']');
+        crate::write_bit_matrix(&mut adjacency, n, n, |from, to| cell.has_edge(from, to));
         // Op names are plain ASCII words: nothing to escape. Written piece by piece: a
         // `format!` per op and a `join` were a tenth of `arch-encode`'s time.
         let mut ops = String::with_capacity(2 + n * 18);

@@ -5,7 +5,9 @@
 //! pieces, the writer and the reader taking turns and sleeping in between; on a machine with
 //! fewer cores than stages, the cores then idle while both wait. A tool asks for a 1 MB pipe
 //! (the unprivileged maximum on Linux by default) on the standard input and output it uses;
-//! where that is refused, or the stream is not a pipe, nothing changes.
+//! where that is refused, or the stream is not a pipe, nothing changes. Linux charges pipe
+//! buffers to the user (64 MB by default before new pipes are kept small), so even a few dozen
+//! sharded stages at once stay within it.
 
 /// Bytes asked for: one chunk of lines.
 const PIPE_BYTES: i32 = 1 << 20;

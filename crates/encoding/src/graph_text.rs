@@ -39,9 +39,7 @@ impl GraphEncoding {
         text.push('}');
         text
     }
-}
 
-impl GraphEncoding {
     /// The text of `GraphEncoding::new(graph, shape).to_json()`, written straight from the
     /// graph: `arch-encode` writes one per line, and building the padded matrices first (two
     /// dozen small vectors) took as long as writing them.

@@ -51,22 +51,21 @@ pub fn spec_from_fields<'a>(fields: &RawFields<'a>) -> Result<UnprunedSpec<'a>, 
     for (matrix_key, ops_key) in [("adjacency", "ops"), ("module_adjacency", "module_operations")] {
         if let Some(text) = fields.get(matrix_key) {
             // The matrix is read first, so that its error is the one reported.
-            let digits = crate::digit_matrix(text.as_bytes()).filter(|&(_, used)| used == text.len());
-            let general: Vec<Vec<i64>> = match digits {
-                Some(_) => Vec::new(),
-                None => {
+            let matrix = match crate::digit_matrix(text.as_bytes()) {
+                Some((rows, used)) if used == text.len() => MatrixText::Digits(rows),
+                _ => {
                     let matrix: Vec<Vec<MatrixEntry>> =
                         serde_json::from_str(text).map_err(|_| matrix_shape_error(matrix_key))?;
-                    matrix.into_iter().map(|row| row.into_iter().map(|e| e.0).collect()).collect()
+                    MatrixText::Entries(matrix.into_iter().map(|row| row.into_iter().map(|e| e.0).collect()).collect())
                 }
             };
             let ops = match fields.get(ops_key) {
                 Some(ops) => op_names_from_text(ops).ok_or_else(|| op_names_error(ops_key))?,
                 None => return invalid(format!("field '{matrix_key}' needs an '{ops_key}' field beside it")),
             };
-            return match digits {
-                Some((rows, _)) => UnprunedSpec::from_matrix(&rows, ops),
-                None => UnprunedSpec::from_matrix(&general, ops),
+            return match matrix {
+                MatrixText::Digits(rows) => UnprunedSpec::from_matrix(&rows, ops),
+                MatrixText::Entries(rows) => UnprunedSpec::from_matrix(&rows, ops),
             };
         }
     }
@@ -75,6 +74,13 @@ pub fn spec_from_fields<'a>(fields: &RawFields<'a>) -> Result<UnprunedSpec<'a>, 
         Some(_) => invalid("field 'naslib' must be an array of 56 integers"),
         None => invalid("missing field 'adjacency' (with 'ops'), or a 56-integer 'naslib' tuple"),
     }
+}
+
+/// An adjacency matrix as read from a line: compact one-digit rows (the usual case, read
+/// without a parser), or any integers and booleans serde_json accepted.
+enum MatrixText {
+    Digits(Vec<Vec<u8>>),
+    Entries(Vec<Vec<i64>>),
 }
 
 /// One adjacency entry: an integer or a boolean (as 0/1), as [`matrix_from_json`] accepts.

@@ -21,6 +21,7 @@ pub mod adam;
 pub mod batch;
 pub mod fork_join;
 pub mod graph;
+mod key_index;
 pub mod matmul;
 pub mod model;
 pub mod shared_states;

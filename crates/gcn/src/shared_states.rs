@@ -19,11 +19,14 @@
 //! run once per graph.
 //!
 //! A state is identified by a 128-bit structural hash: of its input row, or of its neighbours'
-//! hashes and weights, summed per row so that it needs no sorting (most nodes find their state
-//! already in the table). Two different states would have to share all 128 bits to be taken
-//! for one another; among the million or so states a table ever holds, the chance of that is
-//! about 10⁻²⁷. Ids are handed out in the order states are first met, so they cannot order a
-//! sum: a new state's value is summed over its neighbours in the order of their hashes. It is
+//! hashes and weights, summed per row so that it needs no sorting. A node looks its state up
+//! by a cheaper key, a hash of its neighbours' state ids and weights (ids stand for one
+//! structural state each while the tables live; they are emptied together); only a state not
+//! found gets its structural hash. Two different states would have to share all 128 bits of a
+//! hash or key to be taken for one another; among the million or so states a table ever holds,
+//! the chance of that is about 10⁻²⁷. Ids are handed out in the order states are first met, so
+//! they cannot order a sum: a new state's value is summed over its neighbours in the order of
+//! their structural hashes. It is
 //! therefore computed from the neighbourhood alone, never from the graph or the history that
 //! first produced it, and each row of a matrix product depends only on that row: a graph's
 //! prediction does not depend on the other graphs of its batch, on what the tables already
@@ -32,23 +35,25 @@
 //! needs no sorting. It all agrees with [`GcnParams::logits`](crate::GcnParams::logits) to
 //! float rounding (the sums run in another order).
 
-use hashbrown::HashTable;
 use ndarray::{Array2, ArrayView2, s};
 
 use crate::graph::GraphSample;
+use crate::key_index::KeyIndex;
 use crate::model::GcnParams;
 
 /// A state's identity: a 128-bit structural hash of its input row, or of its neighbours'
 /// identities and weights (see [`neighbourhood_hash`]).
 type StateHash = u128;
 
-/// States with ids `0..len`, looked up by their structural hashes.
+/// What a state is looked up by: for an input row, its structural hash; for a later state,
+/// a 128-bit hash of its neighbours' ids and weights (see [`neighbourhood_key`]).
+type StateKey = u128;
+
+/// States with ids `0..len`, looked up by their keys.
 #[derive(Default)]
 struct StateTable {
-    /// (hash, id) of every state, found by the hash. The hash sits beside the id, not only in
-    /// `hashes`: a probe then reads one slot instead of a slot and a far entry of `hashes`,
-    /// and the probes of the widest table miss the cache anyway.
-    ids: HashTable<(StateHash, u32)>,
+    /// Every state's id, found by its key.
+    ids: KeyIndex,
     /// Each state's structural hash, which also orders sums over neighbours.
     hashes: Vec<StateHash>,
     /// One row per state: its value times the next layer's weights (`len × 2·hidden`). The
@@ -68,16 +73,15 @@ impl StateTable {
         self.projected.clear();
     }
 
-    /// The id of the state with this hash, and whether it is new (its projection must then be
-    /// appended).
-    fn intern(&mut self, hash: StateHash) -> (u32, bool) {
-        if let Some(&(_, id)) = self.ids.find(hash as u64, |&(known, _)| known == hash) {
-            return (id, false);
+    /// The id of the state found under `key`, and whether it is new (its projection must then
+    /// be appended). A new state's structural hash comes from `structural_hash`.
+    fn intern(&mut self, key: StateKey, structural_hash: impl FnOnce() -> StateHash) -> (u32, bool) {
+        let next = u32::try_from(self.hashes.len()).expect("fewer than 2³² states between clears");
+        let (id, new) = self.ids.find_or_insert(key, next);
+        if new {
+            self.hashes.push(structural_hash());
         }
-        let id = u32::try_from(self.hashes.len()).expect("fewer than 2³² states between clears");
-        self.hashes.push(hash);
-        self.ids.insert_unique(hash as u64, (hash, id), |&(known, _)| known as u64);
-        (id, true)
+        (id, new)
     }
 
     /// Makes room for `states` states at once, so that growing towards the bound never copies
@@ -87,7 +91,7 @@ impl StateTable {
         if self.projected.capacity() < states * width {
             self.projected.reserve_exact(states * width - self.projected.len());
             self.hashes.reserve_exact(states - self.hashes.len());
-            self.ids.reserve(states - self.ids.len(), |&(hash, _)| hash as u64);
+            self.ids.reserve(states);
         }
     }
 
@@ -126,6 +130,8 @@ struct PassScratch {
     next_states: Vec<u32>,
     /// Values of the states first met in the current layer, one row each.
     fresh: Vec<f32>,
+    /// The key of each node's next state.
+    keys: Vec<StateKey>,
     along_entries: Vec<(StateHash, u32, u64)>,
     against_entries: Vec<(StateHash, u32, u64)>,
     neighbours: PassNeighbours,
@@ -176,13 +182,16 @@ impl<'p> SharedStateForward<'p> {
         let mut scratch = std::mem::take(&mut self.scratch);
         self.input_states(samples, &mut scratch);
         scratch.neighbours.fill(samples);
-        let PassScratch { states, next_states, fresh, along_entries, against_entries, neighbours } = &mut scratch;
+        let PassScratch { states, next_states, fresh, keys, along_entries, against_entries, neighbours } = &mut scratch;
         for layer in 1..config.layers {
             let (done, next) = self.tables.split_at_mut(layer);
             let previous = &done[layer - 1];
             let table = &mut next[0];
             fresh.clear();
             next_states.clear();
+            // Every node's key first, starting the read of its slot; the lookups after them
+            // then mostly find their slots in the cache.
+            keys.clear();
             let mut node = 0;
             for (g, sample) in samples.iter().enumerate() {
                 let n = sample.max_nodes();
@@ -190,8 +199,21 @@ impl<'p> SharedStateForward<'p> {
                 for _ in 0..n {
                     let (along, against) = neighbours.of_node(node);
                     node += 1;
-                    let hash = neighbourhood_hash(along, against, graph_states, &previous.hashes);
-                    let (id, new) = table.intern(hash);
+                    let key = neighbourhood_key(along, against, graph_states);
+                    table.ids.prefetch(key);
+                    keys.push(key);
+                }
+            }
+            let mut node = 0;
+            for (g, sample) in samples.iter().enumerate() {
+                let n = sample.max_nodes();
+                let graph_states = &states[g * n..(g + 1) * n];
+                for _ in 0..n {
+                    let (along, against) = neighbours.of_node(node);
+                    let key = keys[node];
+                    node += 1;
+                    let (id, new) =
+                        table.intern(key, || neighbourhood_hash(along, against, graph_states, &previous.hashes));
                     if new {
                         // The value from the neighbourhood alone: sums in the order of the
                         // neighbours' hashes.
@@ -228,7 +250,8 @@ impl<'p> SharedStateForward<'p> {
         for sample in samples {
             assert_eq!(sample.inputs.ncols(), width, "input rows of the model's width");
             for row in sample.inputs.rows() {
-                let (id, new) = table.intern(hash_words(row.iter().map(|x| x.to_bits() as u64)));
+                let hash = hash_words(row.iter().map(|x| x.to_bits() as u64));
+                let (id, new) = table.intern(hash, || hash);
                 if new {
                     fresh.extend(row.iter());
                 }
@@ -292,6 +315,31 @@ fn neighbourhood_hash(along: &[Neighbour], against: &[Neighbour], states: &[u32]
     };
     let [along_low, along_high] = row_hash(along, SEEDS_ALONG);
     let [against_low, against_high] = row_hash(against, SEEDS_AGAINST);
+    let low = mix(mix(SEEDS_NODE[0], along_low), against_low);
+    let high = mix(mix(SEEDS_NODE[1], along_high), against_high);
+    ((high as u128) << 64) | low as u128
+}
+
+/// The key a node's next state is looked up by: a 128-bit hash of the (state id, weight) pairs
+/// of its Â and Ã rows, one sum per row so that it needs no sorting.
+///
+/// Within the life of the tables (they are emptied together), a state id stands for one
+/// structural state, so the pairs identify the neighbourhood as well as the neighbours'
+/// structural hashes do; but each pair is one 64-bit word, mixed once per half of the key,
+/// where [`neighbourhood_hash`] mixes 128-bit hashes three times. Most nodes find their state
+/// already there; only a new state gets its structural hash.
+fn neighbourhood_key(along: &[Neighbour], against: &[Neighbour], states: &[u32]) -> StateKey {
+    let row_sums = |row: &[Neighbour], seeds: [u64; 2]| {
+        let mut sums = [row.len() as u64; 2];
+        for &(j, bits) in row {
+            let pair = ((states[j as usize] as u64) << 32) | bits as u64;
+            sums[0] = sums[0].wrapping_add(mix(seeds[0], pair));
+            sums[1] = sums[1].wrapping_add(mix(seeds[1], pair));
+        }
+        sums
+    };
+    let [along_low, along_high] = row_sums(along, SEEDS_ALONG);
+    let [against_low, against_high] = row_sums(against, SEEDS_AGAINST);
     let low = mix(mix(SEEDS_NODE[0], along_low), against_low);
     let high = mix(mix(SEEDS_NODE[1], along_high), against_high);
     ((high as u128) << 64) | low as u128

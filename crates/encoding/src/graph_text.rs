@@ -97,9 +97,10 @@ fn read_compact(bytes: &[u8]) -> Option<GraphEncoding> {
     (text.at == bytes.len()).then_some(GraphEncoding { nodes, adjacency, op_onehot, node_features: Vec::new() })
 }
 
-struct Cursor<'t> {
-    bytes: &'t [u8],
-    at: usize,
+/// A position in a graph field's text, for the readers of its compact layout.
+pub(crate) struct Cursor<'t> {
+    pub(crate) bytes: &'t [u8],
+    pub(crate) at: usize,
 }
 
 impl Cursor<'_> {
@@ -107,14 +108,14 @@ impl Cursor<'_> {
         self.bytes.get(self.at).copied()
     }
 
-    fn expect(&mut self, literal: &[u8]) -> Option<()> {
+    pub(crate) fn expect(&mut self, literal: &[u8]) -> Option<()> {
         let end = self.at + literal.len();
         (self.bytes.get(self.at..end)? == literal).then(|| self.at = end)
     }
 
     /// A non-negative integer as JSON writes it (no sign, no leading zero), of at most nine
     /// digits so that it cannot overflow.
-    fn count(&mut self) -> Option<usize> {
+    pub(crate) fn count(&mut self) -> Option<usize> {
         let start = self.at;
         while self.peek().is_some_and(|b| b.is_ascii_digit()) {
             self.at += 1;

@@ -12,8 +12,10 @@
 //!   triangle of the padded adjacency (row-major; left out when the space's topology is
 //!   fixed), then the one-hot op rows, then the node features, node by node.
 
+mod graph_bits;
 mod graph_text;
 
+pub use graph_bits::GraphBits;
 use np_spaces::{ArchGraph, SearchSpace};
 use serde::{Deserialize, Serialize, Serializer};
 

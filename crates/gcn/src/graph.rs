@@ -34,7 +34,12 @@ impl<F: Real> GraphSample<F> {
 
     /// [`GraphSample::new`] with the adjacency given entry by entry (`edge(i, j)` for i → j):
     /// callers that hold it in another form need not build a matrix first.
-    fn from_adjacency_fn(nodes: usize, max_nodes: usize, edge: impl Fn(usize, usize) -> F, inputs: Array2<F>) -> Self {
+    pub fn from_adjacency_fn(
+        nodes: usize,
+        max_nodes: usize,
+        edge: impl Fn(usize, usize) -> F,
+        inputs: Array2<F>,
+    ) -> Self {
         assert_eq!(inputs.nrows(), max_nodes, "one input row per node");
         assert!(nodes <= max_nodes);
         GraphSample {

@@ -53,15 +53,48 @@ pub(crate) fn top_level_fields(text: &str) -> Option<Vec<(&str, &str)>> {
 /// which this reads in a few instructions per entry instead of a general JSON parser's call
 /// per element.
 pub fn digit_matrix(bytes: &[u8]) -> Option<(Vec<Vec<u8>>, usize)> {
+    let mut rows: Vec<Vec<u8>> = Vec::new();
+    let mut row = Vec::new();
+    let (_, used) = scan_digit_matrix(bytes, |item| match item {
+        MatrixItem::Entry { column, digit, .. } => {
+            if column == 0 {
+                row = Vec::with_capacity(8);
+            }
+            row.push(digit);
+        }
+        MatrixItem::RowEnd { length, .. } => rows.push(if length == 0 { Vec::new() } else { std::mem::take(&mut row) }),
+    })?;
+    Some((rows, used))
+}
+
+/// What [`scan_digit_matrix`] finds, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatrixItem {
+    Entry {
+        row: usize,
+        column: usize,
+        digit: u8,
+    },
+    /// After the last entry of a row (`length` of them).
+    RowEnd {
+        row: usize,
+        length: usize,
+    },
+}
+
+/// [`digit_matrix`] without building it: `visit` sees every entry and the end of every row;
+/// returns the row count and how many bytes the matrix took. Callers that keep the entries in
+/// another form (bits, say) need not allocate a vector per row.
+pub fn scan_digit_matrix(bytes: &[u8], mut visit: impl FnMut(MatrixItem)) -> Option<(usize, usize)> {
     let mut scan = Scanner { bytes, at: 0 };
-    let mut rows = Vec::new();
     scan.expect(b'[')?;
     if scan.peek() == Some(b']') {
-        return Some((rows, 2));
+        return Some((0, 2));
     }
+    let mut row = 0;
     loop {
         scan.expect(b'[')?;
-        let mut row = Vec::with_capacity(8);
+        let mut column = 0;
         if scan.peek() == Some(b']') {
             scan.at += 1;
         } else {
@@ -70,7 +103,8 @@ pub fn digit_matrix(bytes: &[u8]) -> Option<(Vec<Vec<u8>>, usize)> {
                 if !digit.is_ascii_digit() {
                     return None;
                 }
-                row.push(digit - b'0');
+                visit(MatrixItem::Entry { row, column, digit: digit - b'0' });
+                column += 1;
                 match scan.next()? {
                     b',' => {}
                     b']' => break,
@@ -78,10 +112,11 @@ pub fn digit_matrix(bytes: &[u8]) -> Option<(Vec<Vec<u8>>, usize)> {
                 }
             }
         }
-        rows.push(row);
+        visit(MatrixItem::RowEnd { row, length: column });
+        row += 1;
         match scan.next()? {
             b',' => {}
-            b']' => return Some((rows, scan.at)),
+            b']' => return Some((row, scan.at)),
             _ => return None,
         }
     }

@@ -34,7 +34,7 @@ use std::ops::Range;
 use serde_json::{Map, Value};
 
 pub use graph::ArchGraph;
-pub use json_scan::digit_matrix;
+pub use json_scan::{MatrixItem, digit_matrix, scan_digit_matrix};
 pub use raw_fields::{ObjectText, RawFields, write_bit_matrix};
 pub use rng::SpaceRng;
 

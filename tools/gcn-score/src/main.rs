@@ -8,14 +8,16 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
-use np_encoding::{EncodingShape, GraphEncoding};
+use np_encoding::{EncodingShape, GraphBits, GraphEncoding};
 use np_gcn::GraphSample;
 use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{InputOutputArgs, InvalidLinePolicy, Output, RecordReader, ToolError, run_tool};
 use np_ort::{Device, OrtFeaturePredictor, OrtPredictor};
 use np_predictor::graph_inputs::GraphFeatures;
-use np_predictor::{NativeScorer, Predictor, encode_architecture_fields, graph_sample_with_features};
+use np_predictor::{
+    NativeScorer, Predictor, encode_architecture_fields, graph_sample_from_bits, graph_sample_with_features,
+};
 use np_spaces::RawFields;
 use np_trees::{FeatureSet, TreePredictor};
 use serde_json::Value;
@@ -162,7 +164,7 @@ fn load_model(path: &std::path::Path, bytes: &[u8]) -> Result<Model, ToolError> 
 fn parse_line(line: &RawLine, model: &Model, backend: Backend) -> Result<ParsedLine, ToolError> {
     match model {
         Model::Gcn { predictor, shape, graph_features } => {
-            let mut pending = parse_graph_line(line, predictor, shape, graph_features.as_ref())?;
+            let mut pending = parse_graph_line(line, predictor, shape, graph_features.as_ref(), backend)?;
             if backend == Backend::Native
                 && let ModelInput::Graph(graph, values) = &pending.input
             {
@@ -184,6 +186,7 @@ fn parse_graph_line(
     predictor: &Predictor,
     shape: &EncodingShape,
     graph_features: Option<&FeatureSet>,
+    backend: Backend,
 ) -> Result<ParsedLine, ToolError> {
     let bad = |message: String| ToolError::bad_line(line.number, message);
     if !line.text.trim_end().ends_with('}') {
@@ -197,7 +200,24 @@ fn parse_graph_line(
         Some(Err(_)) => return Err(bad("field 'space' must be a string".into())),
         _ => {}
     }
-    let graph = match fields.get("graph").filter(|&text| text != "null") {
+    let rescored = fields.get("pred").is_some() || fields.get("p_good").is_some();
+    let graph_text = fields.get("graph").filter(|&text| text != "null");
+    let feature_values = || match graph_features {
+        Some(set) => {
+            let record: Value = serde_json::from_str(&line.text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+            set.values(&record, line.number)
+        }
+        None => Ok(Vec::new()),
+    };
+    // The native backend's input straight from the usual compact text (the general reader
+    // below builds a vector per matrix row first); any other text goes the general way.
+    if backend == Backend::Native
+        && let Some(bits) = graph_text.and_then(|text| GraphBits::from_compact_json(text, shape))
+    {
+        let input = ModelInput::Sample(graph_sample_from_bits(&bits, &feature_values()?));
+        return Ok(ParsedLine { input, rescored });
+    }
+    let graph = match graph_text {
         Some(text) => GraphEncoding::from_json(text).map_err(|e| bad(format!("invalid 'graph' field: {e}")))?,
         // A plain architecture line: encode it here.
         None => encode_architecture_fields(&predictor.meta.space, &fields).map_err(|e| {
@@ -205,17 +225,7 @@ fn parse_graph_line(
         })?,
     };
     graph.check_shape(shape).map_err(|e| bad(format!("{e} (the predictor's space is {})", predictor.meta.space)))?;
-    let values = match graph_features {
-        Some(set) => {
-            let record: Value = serde_json::from_str(&line.text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
-            set.values(&record, line.number)?
-        }
-        None => Vec::new(),
-    };
-    Ok(ParsedLine {
-        input: ModelInput::Graph(graph, values),
-        rescored: fields.get("pred").is_some() || fields.get("p_good").is_some(),
-    })
+    Ok(ParsedLine { input: ModelInput::Graph(graph, feature_values()?), rescored })
 }
 
 fn graph(line: &PendingLine) -> (&GraphEncoding, &[f64]) {

@@ -55,15 +55,21 @@ pub(crate) fn top_level_fields(text: &str) -> Option<Vec<(&str, &str)>> {
 pub fn digit_matrix(bytes: &[u8]) -> Option<(Vec<Vec<u8>>, usize)> {
     let mut rows: Vec<Vec<u8>> = Vec::new();
     let mut row = Vec::new();
-    let (_, used) = scan_digit_matrix(bytes, |item| match item {
-        MatrixItem::Entry { column, digit, .. } => {
-            if column == 0 {
-                row = Vec::with_capacity(8);
+    let (_, used) = scan_digit_matrix(
+        bytes,
+        #[inline(always)]
+        |item| match item {
+            MatrixItem::Entry { column, digit, .. } => {
+                if column == 0 {
+                    row = Vec::with_capacity(8);
+                }
+                row.push(digit);
             }
-            row.push(digit);
-        }
-        MatrixItem::RowEnd { length, .. } => rows.push(if length == 0 { Vec::new() } else { std::mem::take(&mut row) }),
-    })?;
+            MatrixItem::RowEnd { length, .. } => {
+                rows.push(if length == 0 { Vec::new() } else { std::mem::take(&mut row) })
+            }
+        },
+    )?;
     Some((rows, used))
 }
 
@@ -85,6 +91,7 @@ pub enum MatrixItem {
 /// [`digit_matrix`] without building it: `visit` sees every entry and the end of every row;
 /// returns the row count and how many bytes the matrix took. Callers that keep the entries in
 /// another form (bits, say) need not allocate a vector per row.
+#[inline(always)]
 pub fn scan_digit_matrix(bytes: &[u8], mut visit: impl FnMut(MatrixItem)) -> Option<(usize, usize)> {
     let mut scan = Scanner { bytes, at: 0 };
     scan.expect(b'[')?;

@@ -303,21 +303,12 @@ impl<'p> SharedStateForward<'p> {
 /// no sorting: most nodes find their state already in the table, and only a new state sorts
 /// its entries (for the order of its sums).
 fn neighbourhood_hash(along: &[Neighbour], against: &[Neighbour], states: &[u32], hashes: &[StateHash]) -> StateHash {
-    let row_hash = |row: &[Neighbour], seeds: [u64; 2]| {
-        let mut sums = [row.len() as u64; 2];
-        for &(j, bits) in row {
-            let state = hashes[states[j as usize] as usize];
-            let (low, high) = (state as u64, (state >> 64) as u64);
-            sums[0] = sums[0].wrapping_add(mix(mix(mix(seeds[0], low), high), bits as u64));
-            sums[1] = sums[1].wrapping_add(mix(mix(mix(seeds[1], high), low), bits as u64));
-        }
-        sums
-    };
-    let [along_low, along_high] = row_hash(along, SEEDS_ALONG);
-    let [against_low, against_high] = row_hash(against, SEEDS_AGAINST);
-    let low = mix(mix(SEEDS_NODE[0], along_low), against_low);
-    let high = mix(mix(SEEDS_NODE[1], along_high), against_high);
-    ((high as u128) << 64) | low as u128
+    summed_over_rows(along, against, |half, seed, (j, bits)| {
+        let state = hashes[states[j as usize] as usize];
+        let (low, high) = (state as u64, (state >> 64) as u64);
+        let (first, second) = if half == 0 { (low, high) } else { (high, low) };
+        mix(mix(mix(seed, first), second), bits as u64)
+    })
 }
 
 /// The key a node's next state is looked up by: a 128-bit hash of the (state id, weight) pairs
@@ -329,12 +320,20 @@ fn neighbourhood_hash(along: &[Neighbour], against: &[Neighbour], states: &[u32]
 /// where [`neighbourhood_hash`] mixes 128-bit hashes three times. Most nodes find their state
 /// already there; only a new state gets its structural hash.
 fn neighbourhood_key(along: &[Neighbour], against: &[Neighbour], states: &[u32]) -> StateKey {
+    summed_over_rows(along, against, |_, seed, (j, bits)| mix(seed, ((states[j as usize] as u64) << 32) | bits as u64))
+}
+
+/// A 128-bit hash of a node's Â and Ã entries: for each row and each 64-bit half, the row's
+/// length plus `term(half, seed, entry)` summed over its entries (a sum needs no sorting), then
+/// the two rows' sums folded together per half.
+#[inline(always)]
+fn summed_over_rows(along: &[Neighbour], against: &[Neighbour], term: impl Fn(usize, u64, Neighbour) -> u64) -> u128 {
     let row_sums = |row: &[Neighbour], seeds: [u64; 2]| {
         let mut sums = [row.len() as u64; 2];
-        for &(j, bits) in row {
-            let pair = ((states[j as usize] as u64) << 32) | bits as u64;
-            sums[0] = sums[0].wrapping_add(mix(seeds[0], pair));
-            sums[1] = sums[1].wrapping_add(mix(seeds[1], pair));
+        for &entry in row {
+            for (half, (sum, seed)) in sums.iter_mut().zip(seeds).enumerate() {
+                *sum = sum.wrapping_add(term(half, seed, entry));
+            }
         }
         sums
     };

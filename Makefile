@@ -25,7 +25,7 @@ export NBGRAPH_DIR
 # exists once setup has run, after this file was read).
 NBGRAPH_LIGHT = $(or $(NBGRAPH_DIR),$$(ls -d $(abspath $(VENV))/lib/python3*/site-packages/nas_bench_graph/light | head -n 1))
 
-.PHONY: setup build release test demo demo-predictor demo-search bench bench-quality bench-trees bench-naap experiment clean
+.PHONY: setup build release test demo demo-predictor demo-search fixtures bench bench-quality bench-trees bench-naap experiment clean
 
 ## setup: check the toolchains, fetch every Rust dependency (pinned by Cargo.lock) and install
 ## the Python packages of requirements.txt (ONNX Runtime's library among them) into .venv.
@@ -117,6 +117,11 @@ experiment: release
 bench-cost: release
 	$(BIN)/arch-cost $(NAS_DATA)/nb101/records30.jsonl | python3 scripts/cost-agreement.py records
 	$(BIN)/arch-cost $(NAS_DATA)/nb101/zc500.jsonl | python3 scripts/cost-agreement.py zc500
+
+## fixtures: rewrite fixtures/ (sampled cells, their encodings, small predictor files and their
+## scores) with this version's tools; tests/fixtures.rs holds later versions to them.
+fixtures: release
+	bash scripts/make-fixtures.sh $(BIN)
 
 ## bench: timings recorded in BENCHMARKS.md (median of several runs).
 bench: release

@@ -48,6 +48,6 @@ pub fn keep_freed_memory() {
 pub use args::{InputOutputArgs, InvalidLinePolicy, Shard};
 pub use error::{ToolError, run_tool};
 pub use fields::{Condition, NumericField};
-pub use output::Output;
+pub use output::{Output, write_file};
 pub use progress::Progress;
 pub use records::{Record, RecordReader};

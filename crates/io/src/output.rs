@@ -79,6 +79,14 @@ impl Output {
     }
 }
 
+/// Writes a whole file at once, atomically (as [`Output`]): a model, a figure, anything built
+/// in memory first. The file appears only complete, or not at all.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ToolError> {
+    let mut output = Output::create(Some(path))?;
+    output.write_bytes(bytes)?;
+    output.finish()
+}
+
 impl Drop for Output {
     fn drop(&mut self) {
         // Not finished: an error or panic interrupted the tool. Remove the partial file.
@@ -112,6 +120,18 @@ mod tests {
         output.finish().unwrap();
         assert_eq!(fs::read_to_string(&target).unwrap(), "{}\n");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn write_file_replaces_the_target_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("model.onnx");
+        fs::write(&target, "old").unwrap();
+        write_file(&target, b"\x00new bytes").unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"\x00new bytes");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        let missing_folder = dir.path().join("no/such/folder/model.onnx");
+        assert!(write_file(&missing_folder, b"x").is_err());
     }
 
     #[test]

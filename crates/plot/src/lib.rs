@@ -45,6 +45,7 @@
 //! shaping for complex scripts, or embedding fonts in the SVG.
 
 mod chart;
+mod figure_files;
 mod font;
 mod layout;
 pub mod palette;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
-use np_io::{NumericField, Output, RecordReader, ToolError, run_tool};
+use np_io::{NumericField, RecordReader, ToolError, run_tool, write_file};
 use np_trees::{FeatureRequest, TrainingRows, TreePredictor, TreeSettings};
 use serde_json::Value;
 
@@ -133,9 +133,7 @@ fn train_tool(args: &Args) -> Result<(), ToolError> {
             meta.label_scale
         );
     }
-    let mut output = Output::create(Some(&args.output))?;
-    output.write_bytes(&predictor.to_onnx())?;
-    output.finish()
+    write_file(&args.output, &predictor.to_onnx())
 }
 
 #[global_allocator]

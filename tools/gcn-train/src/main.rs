@@ -9,7 +9,7 @@ use np_gcn::GcnConfig;
 use np_gcn::train::TrainConfig;
 use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
-use np_io::{Output, RecordReader, ToolError, run_tool};
+use np_io::{RecordReader, ToolError, run_tool, write_file};
 use np_predictor::cv::{Grid, cross_validate, widened_hidden};
 use np_predictor::fit::{FitSettings, LabelScale, TrainingData, fit};
 use np_predictor::graph_inputs::{GraphFeatureRequest, GraphTransform};
@@ -317,9 +317,7 @@ fn train_tool(args: &Args) -> Result<(), ToolError> {
         }
     };
     let predictor = fit(&space, &data, &settings, &report).map_err(ToolError::bad_input)?;
-    let mut output = Output::create(Some(&args.output))?;
-    output.write_bytes(&predictor.to_onnx())?;
-    output.finish()
+    write_file(&args.output, &predictor.to_onnx())
 }
 
 #[global_allocator]

@@ -1,7 +1,7 @@
 //! The figure of `pareto-sim`: fronts as staircases in the (cost, accuracy) plane.
 
-use np_io::{Output, ToolError};
-use np_plot::{Chart, PngOptions, Series};
+use np_io::ToolError;
+use np_plot::{Chart, Series};
 use np_search::pareto::{ParetoResult, TradeOff};
 
 /// A front (cheapest first) as the boundary of the region it dominates: from each point
@@ -16,17 +16,6 @@ fn staircase(front: &[TradeOff], end_cost: f64) -> Vec<(f64, f64)> {
         points.push((next, p.accuracy));
     }
     points
-}
-
-fn write_chart(chart: &Chart, stem: &str) -> Result<(), ToolError> {
-    let mut svg = Output::create(Some(std::path::Path::new(&format!("{stem}.svg"))))?;
-    svg.write_bytes(chart.to_svg().as_bytes())?;
-    svg.finish()?;
-    let options = PngOptions { scale: 2.0, ..Default::default() };
-    let png_bytes = chart.to_png_with(&options).map_err(|e| ToolError::Runtime(anyhow::anyhow!("{stem}.png: {e}")))?;
-    let mut png = Output::create(Some(std::path::Path::new(&format!("{stem}.png"))))?;
-    png.write_bytes(&png_bytes)?;
-    png.finish()
 }
 
 /// Writes PREFIX.{svg,png}: the fronts trained by trial 1 of the Neural Predictor and of
@@ -66,5 +55,5 @@ pub fn write_fronts(
         let pad = (top - median).max(1e-6) * 0.1;
         chart.y_range = Some((median - pad, top + pad));
     }
-    write_chart(&chart, prefix)
+    chart.write_figure(prefix)
 }

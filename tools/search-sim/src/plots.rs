@@ -1,8 +1,8 @@
 //! The figures of `search-sim`, in the style of the Neural Predictor paper: Figure 4 (search
 //! methods against the number of trained models) and Figure 7 (the predictor's N against K).
 
-use np_io::{Output, ToolError};
-use np_plot::{Chart, PngOptions, Series};
+use np_io::ToolError;
+use np_plot::{Chart, Series};
 use np_search::curves::MeanCurve;
 use np_search::experiment::{ExperimentResult, MethodResult};
 
@@ -34,18 +34,6 @@ fn y_range(methods: &[&MethodResult], oracle: f64, test: bool) -> Option<(f64, f
     Some((low - pad, high + pad))
 }
 
-fn write_chart(chart: &Chart, stem: &str) -> Result<(), ToolError> {
-    let mut svg = Output::create(Some(std::path::Path::new(&format!("{stem}.svg"))))?;
-    svg.write_bytes(chart.to_svg().as_bytes())?;
-    svg.finish()?;
-    // Twice the nominal size: sharp in the README on high-density screens.
-    let options = PngOptions { scale: 2.0, ..Default::default() };
-    let png_bytes = chart.to_png_with(&options).map_err(|e| ToolError::Runtime(anyhow::anyhow!("{stem}.png: {e}")))?;
-    let mut png = Output::create(Some(std::path::Path::new(&format!("{stem}.png"))))?;
-    png.write_bytes(&png_bytes)?;
-    png.finish()
-}
-
 /// The predictor run whose N is nearest `figure_n`.
 fn figure_predictor(result: &ExperimentResult, figure_n: usize) -> Option<&MethodResult> {
     result.methods.iter().filter(|m| m.method == "predictor").min_by_key(|m| m.n.unwrap_or(0).abs_diff(figure_n))
@@ -69,7 +57,7 @@ pub fn write_plots(result: &ExperimentResult, prefix: &str, figure_n: usize, nam
         chart.y_range = y_range(&shown, oracle, test);
         chart.series = shown.iter().map(|m| Series::mean_std(m.label(), &stats(&m.curve, test))).collect();
         chart.hlines.push((oracle, format!("oracle ({what} of the best-validation model)")));
-        write_chart(&chart, &format!("{prefix}-{suffix}"))?;
+        chart.write_figure(&format!("{prefix}-{suffix}"))?;
     }
     let timed = shown.iter().all(|m| m.curve.seconds_mean.iter().all(|s| s.is_finite()));
     if timed && !shown.is_empty() {
@@ -93,7 +81,7 @@ pub fn write_plots(result: &ExperimentResult, prefix: &str, figure_n: usize, nam
             })
             .collect();
         chart.hlines.push((result.oracle.val_accuracy, "oracle".to_string()));
-        write_chart(&chart, &format!("{prefix}-methods-time"))?;
+        chart.write_figure(&format!("{prefix}-methods-time"))?;
     }
     let predictors: Vec<&MethodResult> = result.methods.iter().filter(|m| m.method == "predictor").collect();
     if !predictors.is_empty() {
@@ -109,7 +97,7 @@ pub fn write_plots(result: &ExperimentResult, prefix: &str, figure_n: usize, nam
             .map(|m| Series::mean_std(format!("N = {}", m.n.unwrap_or(0)), &stats(&m.curve, false)))
             .collect();
         chart.hlines.push((result.oracle.val_accuracy, "oracle".to_string()));
-        write_chart(&chart, &format!("{prefix}-n-vs-k"))?;
+        chart.write_figure(&format!("{prefix}-n-vs-k"))?;
     }
     Ok(())
 }

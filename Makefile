@@ -25,7 +25,7 @@ export NBGRAPH_DIR
 # exists once setup has run, after this file was read).
 NBGRAPH_LIGHT = $(or $(NBGRAPH_DIR),$$(ls -d $(abspath $(VENV))/lib/python3*/site-packages/nas_bench_graph/light | head -n 1))
 
-.PHONY: setup build release test demo demo-predictor demo-search fixtures bench bench-quality bench-trees bench-naap experiment clean
+.PHONY: setup build release test demo demo-predictor demo-search fixtures bench bench-memory bench-quality bench-trees bench-naap experiment clean
 
 ## setup: check the toolchains, fetch every Rust dependency (pinned by Cargo.lock) and install
 ## the Python packages of requirements.txt (ONNX Runtime's library among them) into .venv.
@@ -127,6 +127,16 @@ fixtures: release
 bench: release
 	bash scripts/bench-foundation.sh $(BIN)
 	bash scripts/bench-predictor.sh $(BIN) $(NAS_DATA)
+
+## bench-memory: gcn-score's peak memory on the encoded NAS-Bench-101 space streamed once and 24
+## times (10.2 million lines), both backends; the model is bench's (172 zc500 cells).
+bench-memory: release
+	@mkdir -p runs/bench
+	$(BIN)/arch-encode --format graph $(NAS_DATA)/nb101/zc500.jsonl -o runs/bench/zc500.graph.jsonl
+	head -172 runs/bench/zc500.graph.jsonl > runs/bench/train172.jsonl
+	$(BIN)/gcn-train -q --label val_accuracy runs/bench/train172.jsonl -o runs/bench/model.onnx
+	$(BIN)/arch-sample --all | $(BIN)/arch-encode -o runs/bench/all.graph.jsonl
+	python3 scripts/bench-memory.py $(BIN) runs/bench/model.onnx runs/bench/all.graph.jsonl 24
 
 ## bench-quality: predictor quality on the 292 real zc500 cells (ten 172/120 splits).
 bench-quality: release

@@ -131,42 +131,19 @@ impl OrtPredictor {
             (OP_ONEHOT, tensor(OP_ONEHOT, &[batch, n, c], op_onehot)?),
             (NODE_MASK, tensor(NODE_MASK, &[batch, n], node_mask)?),
         ];
-        match (node_features, self.has_input(NODE_FEATURES)) {
-            (Some(features), true) => {
-                let f = per_node_width(NODE_FEATURES, features.len(), nodes)?;
-                inputs.push((NODE_FEATURES, tensor(NODE_FEATURES, &[batch, n, f], features)?));
-            }
-            (None, false) => {}
-            (Some(_), false) => {
-                return Err(RuntimeError(format!(
-                    "node features were given but the model has no `{NODE_FEATURES}` input"
-                )));
-            }
-            (None, true) => {
-                return Err(RuntimeError(format!("the model needs its `{NODE_FEATURES}` input, which was not given")));
-            }
+        if let Some(features) = self.optional_input(NODE_FEATURES, node_features, "node features")? {
+            let f = per_node_width(NODE_FEATURES, features.len(), nodes)?;
+            inputs.push((NODE_FEATURES, tensor(NODE_FEATURES, &[batch, n, f], features)?));
         }
-
-        match (graph_features, self.has_input(GRAPH_FEATURES)) {
-            (Some(values), true) => {
-                let g = values.len() / batch;
-                if g == 0 || g * batch != values.len() {
-                    return Err(RuntimeError(format!(
-                        "`{GRAPH_FEATURES}` has {} values, not a positive multiple of batch = {batch}",
-                        values.len()
-                    )));
-                }
-                inputs.push((GRAPH_FEATURES, tensor(GRAPH_FEATURES, &[batch, g], values)?));
-            }
-            (None, false) => {}
-            (Some(_), false) => {
+        if let Some(values) = self.optional_input(GRAPH_FEATURES, graph_features, "graph-level inputs")? {
+            let g = values.len() / batch;
+            if g == 0 || g * batch != values.len() {
                 return Err(RuntimeError(format!(
-                    "graph-level inputs were given but the model has no `{GRAPH_FEATURES}` input"
+                    "`{GRAPH_FEATURES}` has {} values, not a positive multiple of batch = {batch}",
+                    values.len()
                 )));
             }
-            (None, true) => {
-                return Err(RuntimeError(format!("the model needs its `{GRAPH_FEATURES}` input, which was not given")));
-            }
+            inputs.push((GRAPH_FEATURES, tensor(GRAPH_FEATURES, &[batch, g], values)?));
         }
 
         let outputs =
@@ -174,6 +151,24 @@ impl OrtPredictor {
         let pred = output(&outputs, PRED, batch)?;
         let p_good = if has_p_good { Some(output(&outputs, P_GOOD, batch)?) } else { None };
         Ok((pred, p_good))
+    }
+}
+
+impl OrtPredictor {
+    /// `values` when the model has the input `name` and they were given, `None` when neither;
+    /// an error naming `what` when only one side has them.
+    fn optional_input<'a>(
+        &self,
+        name: &str,
+        values: Option<&'a [f32]>,
+        what: &str,
+    ) -> Result<Option<&'a [f32]>, RuntimeError> {
+        match (values, self.has_input(name)) {
+            (Some(values), true) => Ok(Some(values)),
+            (None, false) => Ok(None),
+            (Some(_), false) => Err(RuntimeError(format!("{what} were given but the model has no `{name}` input"))),
+            (None, true) => Err(RuntimeError(format!("the model needs its `{name}` input, which was not given"))),
+        }
     }
 }
 

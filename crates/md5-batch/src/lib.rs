@@ -19,8 +19,11 @@
 //! lane side by side, ...), and the compression is plain scalar MD5 inside a loop over lanes.
 //! The lanes are independent, so LLVM vectorises that loop: each MD5 operation becomes SIMD
 //! operations on all lanes, 4-lane SSE2 instructions on any x86_64, or 8-lane ones when the CPU
-//! has AVX2 (detected at run time; the same code is compiled twice). Other targets get whatever
-//! LLVM makes of the portable code.
+//! has AVX2 (detected at run time; the same code is compiled twice). Where the CPU also has
+//! AVX-512 (F and VL), the compression is compiled a third time for it: the same eight lanes
+//! per register, with one-instruction rotations (`vprold`) and boolean functions
+//! (`vpternlogd`); about a tenth faster on a Zen 4 core. Other targets get whatever LLVM makes
+//! of the portable code.
 //!
 //! There are 16 lanes, not 8, and each loop iteration runs the steps of two lanes (`l` and
 //! `l + 8`) interleaved: every MD5 step waits for the one before, so one 8-lane chain of
@@ -86,6 +89,12 @@ const fn word_index(i: usize) -> usize {
 pub fn md5_many(messages: &[&[u8]], out: &mut [[u8; 16]]) {
     assert_eq!(messages.len(), out.len(), "md5_many: one output digest per message");
     #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512vl") && is_x86_feature_detected!("avx2") {
+        // SAFETY: `md5_many_avx512` requires AVX2, AVX-512F and AVX-512VL, just seen supported.
+        unsafe { md5_many_avx512(messages, out) };
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
     if is_x86_feature_detected!("avx2") {
         // SAFETY: `md5_many_avx2` only requires AVX2, which the CPU was just seen to support.
         unsafe { md5_many_avx2(messages, out) };
@@ -112,10 +121,53 @@ unsafe fn md5_many_avx2(messages: &[&[u8]], out: &mut [[u8; 16]]) {
     hash_all(messages, out, |blocks, words| unsafe { transpose_blocks_avx2(blocks, words) });
 }
 
+/// The AVX2 scheduler, with the compression compiled for AVX-512 (F and VL): still eight
+/// lanes per 256-bit register, but each rotation is one `vprold` instead of two shifts and an
+/// OR, and each round's boolean function one `vpternlogd` instead of two or three operations.
+/// Only the compression: compiled whole for AVX-512, the scheduler's copies use 512-bit
+/// stores that later 256-bit loads of the same bytes wait for.
+///
+/// # Safety
+///
+/// The CPU must support AVX2, AVX-512F and AVX-512VL.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn md5_many_avx512(messages: &[&[u8]], out: &mut [[u8; 16]]) {
+    // SAFETY: this function only runs where AVX2 and AVX-512F/VL are available.
+    hash_all_with(
+        messages,
+        out,
+        |blocks, words| unsafe { transpose_blocks_avx2(blocks, words) },
+        |state, words| unsafe { compress_avx512(state, words) },
+    );
+}
+
+/// [`compress`] compiled for AVX-512F/VL.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F and AVX-512VL.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,avx512f,avx512vl")]
+unsafe fn compress_avx512(state: &mut [Lanes; 4], words: &[Lanes; 16]) {
+    compress(state, words);
+}
+
 /// The multi-buffer scheduler. `#[inline(always)]` so that each wrapper above gets its own copy,
 /// compiled with that wrapper's target features.
 #[inline(always)]
 fn hash_all(messages: &[&[u8]], out: &mut [[u8; 16]], transpose: impl Fn(&[&[u8; 64]; LANES], &mut [Lanes; 16])) {
+    hash_all_with(messages, out, transpose, |state, words| compress(state, words));
+}
+
+/// [`hash_all`] with the compression given too.
+#[inline(always)]
+fn hash_all_with(
+    messages: &[&[u8]],
+    out: &mut [[u8; 16]],
+    transpose: impl Fn(&[&[u8; 64]; LANES], &mut [Lanes; 16]),
+    compress: impl Fn(&mut [Lanes; 4], &[Lanes; 16]),
+) {
     debug_assert_eq!(messages.len(), out.len());
     let mut pending = messages.iter().enumerate();
     let mut lanes: [Lane; LANES] = std::array::from_fn(|_| Lane::IDLE);
@@ -362,6 +414,17 @@ mod tests {
                 unsafe { md5_many_avx2(messages, out) }
             }
             all.push(("avx2", avx2));
+        }
+        #[cfg(target_arch = "x86_64")]
+        if is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512vl")
+            && is_x86_feature_detected!("avx2")
+        {
+            fn avx512(messages: &[&[u8]], out: &mut [[u8; 16]]) {
+                // SAFETY: only listed after the CPU was seen to support AVX2 and AVX-512F/VL.
+                unsafe { md5_many_avx512(messages, out) }
+            }
+            all.push(("avx512", avx512));
         }
         all
     }

@@ -157,7 +157,7 @@ unsafe fn compress_avx512(state: &mut [Lanes; 4], words: &[Lanes; 16]) {
 /// compiled with that wrapper's target features.
 #[inline(always)]
 fn hash_all(messages: &[&[u8]], out: &mut [[u8; 16]], transpose: impl Fn(&[&[u8; 64]; LANES], &mut [Lanes; 16])) {
-    hash_all_with(messages, out, transpose, |state, words| compress(state, words));
+    hash_all_with(messages, out, transpose, compress);
 }
 
 /// [`hash_all`] with the compression given too.

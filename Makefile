@@ -47,8 +47,11 @@ release: setup
 	$(CARGO) build --workspace --release --locked
 
 ## test: unit, property and integration tests (the integration tests run the built binaries).
+## The CUDA build is compiled too (type-checked, in its own target directory), so it cannot rot
+## unseen on machines without a GPU; running it needs one (docs/PREDICTOR.md).
 test: build
 	$(CARGO) test --workspace --locked
+	$(CARGO) check -p gcn-score --features cuda --locked --target-dir target/cuda-check
 
 ## demo: sample and encode NAS-Bench-101 cells, check the real records' hashes, and enumerate
 ## the whole space in parallel shards. Outputs go under $(RUN)/.

@@ -177,6 +177,22 @@ fn scoring_refuses_another_space_and_explains_a_missing_runtime() {
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(stderr.contains("make setup"), "{stderr}");
     }
+
+    // `--device cuda` never falls back to the CPU: this build has no CUDA support, so it stops
+    // at once (exit 1, one line saying how to get it) and writes no output file; the native
+    // backend has no CUDA at all (a usage error).
+    let scored = dir.path().join("scored.jsonl");
+    let args = ["-m", m, "--device", "cuda", "-o", scored.to_str().unwrap()];
+    let output = run_tool("gcn-score", &args, good.as_bytes());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--features cuda"), "{stderr}");
+    assert!(!scored.exists());
+    let output = run_tool("gcn-score", &["-m", m, "--device", "cuda", "--backend", "native"], good.as_bytes());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--device cuda needs --backend ort"), "{stderr}");
 }
 
 #[test]

@@ -23,6 +23,13 @@ impl NumericField {
         &self.name
     }
 
+    /// Whether [`NumericField::number`] may read the record's top-level field `key`: the
+    /// field's whole name, or the first part of its dotted path. A record holding only such
+    /// fields gives the same number as the whole record.
+    pub fn reads_key(&self, key: &str) -> bool {
+        key == self.name || self.name.split('.').next() == Some(key)
+    }
+
     /// The field's finite value in `record`; a missing, non-numeric or non-finite value is a bad
     /// input line.
     pub fn number(&self, record: &Value, line: u64) -> Result<f64, ToolError> {

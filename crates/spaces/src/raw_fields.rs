@@ -61,8 +61,14 @@ impl<'a> RawFields<'a> {
 
     /// The whole object as a `serde_json` value (for spaces that read records as values).
     pub fn to_value(&self) -> Result<Value, serde_json::Error> {
-        let mut map = Map::with_capacity(self.fields.len());
-        for (key, raw) in &self.fields {
+        self.to_value_where(|_| true)
+    }
+
+    /// The object of only the fields whose key `keep` accepts, as a `serde_json` value: the
+    /// others (a large encoding, say) are not parsed at all.
+    pub fn to_value_where(&self, keep: impl Fn(&str) -> bool) -> Result<Value, serde_json::Error> {
+        let mut map = Map::new();
+        for (key, raw) in self.fields.iter().filter(|(key, _)| keep(key)) {
             map.insert(key.to_string(), serde_json::from_str(raw)?);
         }
         Ok(Value::Object(map))
@@ -287,6 +293,14 @@ mod tests {
         let value = fields.to_value().unwrap();
         assert_eq!(value, serde_json::json!({"b": {"x": null}, "a\"q": 1000.0}));
         assert!(RawFields::parse("[1, 2]").is_err());
+    }
+
+    #[test]
+    fn a_value_of_some_fields_leaves_the_others_unparsed() {
+        let fields = RawFields::parse(r#"{"keep": [1, 2], "graph": {"nodes": 7}, "also": "x"}"#).unwrap();
+        let value = fields.to_value_where(|key| key != "graph").unwrap();
+        assert_eq!(value, serde_json::json!({"keep": [1, 2], "also": "x"}));
+        assert_eq!(fields.to_value().unwrap()["graph"]["nodes"], 7);
     }
 
     #[test]

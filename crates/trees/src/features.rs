@@ -128,6 +128,13 @@ impl FeatureSet {
         self.fields.iter().map(|field| field.name().to_string()).collect()
     }
 
+    /// Whether [`FeatureSet::values`] may read the record's top-level field `key`; a record of
+    /// only those fields gives the same values as the whole line, without parsing the rest.
+    pub fn reads_key(&self, key: &str) -> bool {
+        self.fields.iter().any(|field| field.reads_key(key))
+            || (self.flat_length.is_some() && (key == "flat" || key == "space"))
+    }
+
     /// The length of the feature vector.
     pub fn len(&self) -> usize {
         self.fields.len() + self.flat_length.unwrap_or(0)
@@ -200,6 +207,26 @@ mod tests {
         assert!(set.values(&other, 2).unwrap_err().to_string().contains("space 'nbgraph'"));
         let text = json!({"a": 1, "flat": [0, "1", 0]});
         assert!(set.values(&text, 3).unwrap_err().to_string().contains("item 1 is \"1\""));
+    }
+
+    #[test]
+    fn the_fields_it_reads_give_the_values_of_the_whole_line() {
+        let line = json!({
+            "space": "nb101", "graph": {"nodes": 7}, "proxies": {"snip": 2.0}, "a.b": 4, "a": {"b": 5},
+            "runs": [{"x": 1.5}], "flat": [0, 1], "other": "text"
+        });
+        for (names, flat) in [(&["proxies.snip", "a.b", "runs.0.x"][..], false), (&["a.b"][..], true)] {
+            let set = FeatureSet::new(names.iter().map(|n| n.to_string()).collect(), flat.then_some(2), None);
+            let kept: serde_json::Map<String, Value> = line
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(k, _)| set.reads_key(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            assert!(!kept.contains_key("graph") && !kept.contains_key("other"), "{kept:?}");
+            assert_eq!(set.values(&Value::Object(kept), 1).unwrap(), set.values(&line, 1).unwrap());
+        }
     }
 
     #[test]

@@ -204,7 +204,9 @@ fn parse_graph_line(
     let graph_text = fields.get("graph").filter(|&text| text != "null");
     let feature_values = || match graph_features {
         Some(set) => {
-            let record: Value = serde_json::from_str(&line.text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+            // Only the fields the graph-level inputs read, not the whole line (its graph above all).
+            let record =
+                fields.to_value_where(|key| set.reads_key(key)).map_err(|e| bad(format!("not valid JSON: {e}")))?;
             set.values(&record, line.number)
         }
         None => Ok(Vec::new()),

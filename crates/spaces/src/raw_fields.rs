@@ -75,6 +75,14 @@ impl<'a> RawFields<'a> {
     }
 }
 
+/// The JSON object `text` with only the fields `keep` accepts, or `None` when `text` is not a
+/// JSON object (the caller's full parser then says why). Tools that read a few fields of long
+/// lines (`topk`'s score and id, `pred-eval`'s two numbers) skip parsing the rest: an
+/// encoded line's matrices are most of its text.
+pub fn object_with_fields(text: &str, keep: impl Fn(&str) -> bool) -> Option<Value> {
+    RawFields::parse(text).ok()?.to_value_where(keep).ok()
+}
+
 impl<'de> Deserialize<'de> for RawFields<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct FieldsVisitor;
@@ -301,6 +309,16 @@ mod tests {
         let value = fields.to_value_where(|key| key != "graph").unwrap();
         assert_eq!(value, serde_json::json!({"keep": [1, 2], "also": "x"}));
         assert_eq!(fields.to_value().unwrap()["graph"]["nodes"], 7);
+    }
+
+    #[test]
+    fn an_object_of_some_fields_or_none_for_other_texts() {
+        let text = r#"{"id": "a", "pred": 91.5, "graph": {"adjacency": [[0, 1], [0, 0]]}}"#;
+        let kept = object_with_fields(text, |key| key != "graph").unwrap();
+        assert_eq!(kept, serde_json::json!({"id": "a", "pred": 91.5}));
+        for other in ["[1, 2]", "3", "{\"id\": ", "not json", ""] {
+            assert_eq!(object_with_fields(other, |_| true), None, "{other}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ use clap::Parser;
 use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{InputOutputArgs, InvalidLinePolicy, NumericField, Output, RecordReader, ToolError, run_tool};
+use np_spaces::object_with_fields;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -71,7 +72,11 @@ fn parse_k(text: &str) -> Result<u64, String> {
 
 /// The (prediction, truth) pair of one line.
 fn parse_line(line: &RawLine, pred: &NumericField, truth: &NumericField) -> Result<(f64, f64), ToolError> {
-    let record = Value::Object(line.parse_object()?.fields);
+    // Only the two fields are parsed (a scored line is mostly its architecture and encoding).
+    let record = match object_with_fields(&line.text, |key| pred.reads_key(key) || truth.reads_key(key)) {
+        Some(record) => record,
+        None => Value::Object(line.parse_object()?.fields),
+    };
     Ok((pred.number(&record, line.number)?, truth.number(&record, line.number)?))
 }
 

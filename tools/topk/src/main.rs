@@ -8,6 +8,7 @@ use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{Condition, InputOutputArgs, InvalidLinePolicy, NumericField, Output, RecordReader, ToolError, run_tool};
 use np_select::{Direction, ParetoFront, TopK};
+use np_spaces::object_with_fields;
 use serde_json::Value;
 
 const EXAMPLES: &str = "\
@@ -66,10 +67,10 @@ struct Args {
 }
 
 /// One line that passed the filter: its scores, id and text.
+/// A line that passed the conditions; the sink adds its text (moved, not copied).
 struct Candidate {
     scores: Vec<f64>,
     id: String,
-    text: String,
 }
 
 fn parse_objectives(text: &str) -> Result<Vec<(NumericField, Direction)>, ToolError> {
@@ -118,7 +119,14 @@ fn parse_line(
     conditions: &[Condition],
     excluded: &HashSet<String>,
 ) -> Result<Option<Candidate>, ToolError> {
-    let record = Value::Object(line.parse_object()?.fields);
+    // Only the fields read here are parsed (an encoded line is mostly matrices).
+    let wanted = |key: &str| {
+        key == "id" || fields.iter().any(|f| f.reads_key(key)) || conditions.iter().any(|c| c.field.reads_key(key))
+    };
+    let record = match object_with_fields(&line.text, wanted) {
+        Some(record) => record,
+        None => Value::Object(line.parse_object()?.fields),
+    };
     for condition in conditions {
         if !condition.holds(&record, line.number)? {
             return Ok(None);
@@ -131,7 +139,7 @@ fn parse_line(
         return Ok(None);
     }
     let scores = fields.iter().map(|f| f.number(&record, line.number)).collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(Candidate { scores, id, text: line.text.clone() }))
+    Ok(Some(Candidate { scores, id }))
 }
 
 fn select(args: &Args) -> Result<(), ToolError> {
@@ -167,12 +175,12 @@ fn select(args: &Args) -> Result<(), ToolError> {
         reader,
         DEFAULT_CHUNK_LINES,
         |lines| lines.iter().map(|line| parse_line(line, &fields, &conditions, &excluded)).collect(),
-        |_, parsed| match parsed {
+        |line, parsed| match parsed {
             Ok(Some(candidate)) => {
                 if pareto {
-                    front.offer(&candidate.scores, &candidate.id, candidate.text);
+                    front.offer(&candidate.scores, &candidate.id, line.text);
                 } else {
-                    top.offer(candidate.scores[0], &candidate.id, candidate.text);
+                    top.offer(candidate.scores[0], &candidate.id, line.text);
                 }
                 Ok(())
             }

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::curves::{MeanCurve, TrialCurve, mean_std};
 use crate::evaluation::{Evaluation, SearchLog, TableEvaluator};
 use crate::evolution::{Domain, EvolutionSettings, regularized_evolution};
-use crate::neural_predictor::{neural_predictor_search, universe_samples};
+use crate::neural_predictor::{PredictorInputs, neural_predictor_search, universe_samples};
 use crate::random_search::random_search;
 use crate::trial_rng;
 use crate::universe::Universe;
@@ -108,17 +108,9 @@ pub fn run_experiment<S: SearchSpace>(
             let mut fit = settings.fit.clone();
             fit.training.seed = uniform_below(&mut trial_rng(settings.seed, trial, &format!("gcn-{n}")), u64::MAX);
             let mut rng = trial_rng(settings.seed, trial, &format!("predictor-{n}"));
-            let scored = neural_predictor_search(
-                &universe,
-                &samples,
-                &signature,
-                &fit,
-                n,
-                &mut rng,
-                budget,
-                &mut evaluator,
-                &mut log,
-            )?;
+            let inputs =
+                PredictorInputs { universe: &universe, samples: &samples, signature: &signature, settings: &fit };
+            let scored = neural_predictor_search(&inputs, n, &mut rng, budget, &mut evaluator, &mut log)?;
             let truths: Vec<f64> = scored.scored.iter().map(|&i| truth[i]).collect();
             outcome.taus.push(np_metrics::kendall_tau_b(&scored.predictions, &truths).unwrap_or(f64::NAN));
             outcome.curves.push(TrialCurve::of(&log));

@@ -20,6 +20,16 @@ pub struct PredictorOutcome {
     pub predictions: Vec<f64>,
 }
 
+/// What a Neural Predictor search works on, the same in every trial: the members it may train,
+/// their graph inputs (one per member, in the same order), the space's signature and how the
+/// GCN is fitted (its seed included).
+pub struct PredictorInputs<'a, A> {
+    pub universe: &'a Universe<A>,
+    pub samples: &'a [GraphSample<f32>],
+    pub signature: &'a SpaceSignature,
+    pub settings: &'a FitSettings,
+}
+
 /// The graph inputs of every member of `universe`, computed once and shared by all trials.
 pub fn universe_samples<S: np_spaces::SearchSpace>(space: &S, universe: &Universe<S::Arch>) -> Vec<GraphSample<f32>> {
     use rayon::prelude::*;
@@ -35,18 +45,15 @@ pub fn universe_samples<S: np_spaces::SearchSpace>(space: &S, universe: &Univers
 /// replacement and trained, the predictor fitted on their validation accuracies, and every
 /// member not trained yet scored. Returns those members (indices into `universe`) and their
 /// scores, in the same order.
-#[allow(clippy::too_many_arguments)]
 pub fn fit_on_random_members<A: Clone>(
-    universe: &Universe<A>,
-    samples: &[GraphSample<f32>],
-    signature: &SpaceSignature,
-    settings: &FitSettings,
+    inputs: &PredictorInputs<'_, A>,
     n: usize,
     rng: &mut SpaceRng,
     budget: usize,
     evaluator: &mut impl Evaluator<A>,
     log: &mut SearchLog,
 ) -> Result<(Vec<usize>, Vec<Scores>), String> {
+    let PredictorInputs { universe, samples, signature, settings } = *inputs;
     assert_eq!(samples.len(), universe.len(), "one graph sample per universe member");
     let n = n.min(budget).min(universe.len());
     let drawn = universe.shuffled_prefix(rng, n);
@@ -70,20 +77,16 @@ pub fn fit_on_random_members<A: Clone>(
 /// of `budget` trained architectures (so K = budget − n). `settings.training.seed` seeds the
 /// GCN; `rng` draws the N. With a two-stage predictor, members the classifier deems good
 /// (p_good ≥ 0.5) are ranked first, each group by predicted accuracy.
-#[allow(clippy::too_many_arguments)]
 pub fn neural_predictor_search<A: Clone>(
-    universe: &Universe<A>,
-    samples: &[GraphSample<f32>],
-    signature: &SpaceSignature,
-    settings: &FitSettings,
+    inputs: &PredictorInputs<'_, A>,
     n: usize,
     rng: &mut SpaceRng,
     budget: usize,
     evaluator: &mut impl Evaluator<A>,
     log: &mut SearchLog,
 ) -> Result<PredictorOutcome, String> {
-    let (scored, scores) =
-        fit_on_random_members(universe, samples, signature, settings, n, rng, budget, evaluator, log)?;
+    let (scored, scores) = fit_on_random_members(inputs, n, rng, budget, evaluator, log)?;
+    let universe = inputs.universe;
     let mut order: Vec<usize> = (0..scored.len()).collect();
     let good = |j: usize| scores[j].p_good.is_none_or(|p| p >= 0.5);
     order.sort_by(|&a, &b| {

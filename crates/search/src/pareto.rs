@@ -16,7 +16,6 @@
 //!   front.
 
 use np_bench_tables::table::BenchTable;
-use np_gcn::GraphSample;
 use np_predictor::SpaceSignature;
 use np_predictor::fit::FitSettings;
 use np_select::{Direction, ParetoFront};
@@ -26,7 +25,7 @@ use rayon::prelude::*;
 
 use crate::curves::mean_std;
 use crate::evaluation::{Evaluator, SearchLog, TableEvaluator};
-use crate::neural_predictor::{fit_on_random_members, universe_samples};
+use crate::neural_predictor::{PredictorInputs, fit_on_random_members, universe_samples};
 use crate::random_search::random_search;
 use crate::trial_rng;
 use crate::universe::Universe;
@@ -136,22 +135,18 @@ pub fn front_points(points: &[TradeOff]) -> Vec<TradeOff> {
 /// layer that would overrun the budget keeps the members with the largest crowding distance
 /// (its two ends first). Returns the predicted trade-offs of the scored members (index into
 /// `universe`, predicted accuracy).
-#[allow(clippy::too_many_arguments)]
 pub fn predictor_front_search<A: Clone>(
-    universe: &Universe<A>,
-    samples: &[GraphSample<f32>],
+    inputs: &PredictorInputs<'_, A>,
     costs: &[f64],
-    signature: &SpaceSignature,
-    settings: &FitSettings,
     n: usize,
     rng: &mut SpaceRng,
     budget: usize,
     evaluator: &mut impl Evaluator<A>,
     log: &mut SearchLog,
 ) -> Result<Vec<(usize, f64)>, String> {
+    let universe = inputs.universe;
     assert_eq!(costs.len(), universe.len(), "one cost per universe member");
-    let (scored, scores) =
-        fit_on_random_members(universe, samples, signature, settings, n, rng, budget, evaluator, log)?;
+    let (scored, scores) = fit_on_random_members(inputs, n, rng, budget, evaluator, log)?;
     let predictions: Vec<(usize, f64)> = scored.into_iter().zip(scores).map(|(i, s)| (i, s.pred)).collect();
 
     let mut candidates: Vec<(usize, f64)> = predictions.clone();
@@ -248,18 +243,9 @@ pub fn run_pareto_experiment<S: SearchSpace>(
         let mut fit = settings.fit.clone();
         fit.training.seed = uniform_below(&mut trial_rng(settings.seed, trial, "pareto-gcn"), u64::MAX);
         let mut rng = trial_rng(settings.seed, trial, "pareto-predictor");
-        let predictions = predictor_front_search(
-            &universe,
-            &samples,
-            &costs,
-            &signature,
-            &fit,
-            settings.n,
-            &mut rng,
-            budget,
-            &mut evaluator,
-            &mut log,
-        )?;
+        let inputs = PredictorInputs { universe: &universe, samples: &samples, signature: &signature, settings: &fit };
+        let predictions =
+            predictor_front_search(&inputs, &costs, settings.n, &mut rng, budget, &mut evaluator, &mut log)?;
         let predictor_points = trained_trade_offs(&universe, &costs, &log);
         let mut random_log = SearchLog::new();
         let mut rng = trial_rng(settings.seed, trial, "pareto-random");

@@ -152,9 +152,7 @@ impl OrtPredictor {
         let p_good = if has_p_good { Some(output(&outputs, P_GOOD, batch)?) } else { None };
         Ok((pred, p_good))
     }
-}
 
-impl OrtPredictor {
     /// `values` when the model has the input `name` and they were given, `None` when neither;
     /// an error naming `what` when only one side has them.
     fn optional_input<'a>(

@@ -35,7 +35,7 @@ use serde_json::{Map, Value};
 
 pub use graph::ArchGraph;
 pub use json_scan::{MatrixItem, digit_matrix, scan_digit_matrix};
-pub use raw_fields::{ObjectText, RawFields, object_with_fields, write_bit_matrix};
+pub use raw_fields::{ObjectText, RawFields, line_object_with_fields, write_bit_matrix};
 pub use rng::SpaceRng;
 
 /// Why an architecture read from JSON is not a member of the space.

@@ -11,6 +11,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use np_io::ToolError;
+use np_io::records::RawLine;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -75,11 +77,20 @@ impl<'a> RawFields<'a> {
     }
 }
 
+/// The line's JSON object with only the fields `keep` accepts. Tools that read a few fields of
+/// long lines (`topk`'s score and id, `pred-eval`'s two numbers, a tree file's features) skip
+/// parsing the rest: an encoded line's matrices are most of its text. A line that is not a JSON
+/// object gets [`RawLine::parse_object`]'s error.
+pub fn line_object_with_fields(line: &RawLine, keep: impl Fn(&str) -> bool) -> Result<Value, ToolError> {
+    match object_with_fields(&line.text, keep) {
+        Some(record) => Ok(record),
+        None => Ok(Value::Object(line.parse_object()?.fields)),
+    }
+}
+
 /// The JSON object `text` with only the fields `keep` accepts, or `None` when `text` is not a
-/// JSON object (the caller's full parser then says why). Tools that read a few fields of long
-/// lines (`topk`'s score and id, `pred-eval`'s two numbers) skip parsing the rest: an
-/// encoded line's matrices are most of its text.
-pub fn object_with_fields(text: &str, keep: impl Fn(&str) -> bool) -> Option<Value> {
+/// JSON object.
+fn object_with_fields(text: &str, keep: impl Fn(&str) -> bool) -> Option<Value> {
     RawFields::parse(text).ok()?.to_value_where(keep).ok()
 }
 
@@ -319,6 +330,16 @@ mod tests {
         for other in ["[1, 2]", "3", "{\"id\": ", "not json", ""] {
             assert_eq!(object_with_fields(other, |_| true), None, "{other}");
         }
+        let line = |text: &str| RawLine { number: 4, text: text.to_string() };
+        assert_eq!(line_object_with_fields(&line(text), |key| key == "id").unwrap(), serde_json::json!({"id": "a"}));
+        let error = line_object_with_fields(&line("[1, 2]"), |_| true).unwrap_err().to_string();
+        assert_eq!(error, "line 4: expected a JSON object, got an array");
+        assert!(
+            line_object_with_fields(&line("{\"id\": "), |_| true)
+                .unwrap_err()
+                .to_string()
+                .starts_with("line 4: not valid JSON")
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use np_predictor::graph_inputs::GraphFeatures;
 use np_predictor::{
     NativeScorer, Predictor, encode_architecture_fields, graph_sample_from_bits, graph_sample_with_features,
 };
-use np_spaces::{RawFields, object_with_fields};
+use np_spaces::{RawFields, line_object_with_fields};
 use np_trees::{FeatureSet, TreePredictor};
 use serde_json::Value;
 
@@ -174,13 +174,9 @@ fn parse_line(line: &RawLine, model: &Model, backend: Backend) -> Result<ParsedL
         }
         Model::Trees(predictor) => {
             // Only the fields the trees read, and the scores a rescored line already has.
-            let features = &predictor.meta.features;
-            let wanted = |key: &str| features.reads_key(key) || key == "pred" || key == "p_good";
-            let record = match object_with_fields(&line.text, wanted) {
-                Some(record) => record,
-                None => Value::Object(line.parse_object()?.fields),
-            };
-            let features = predictor.meta.features.values(&record, line.number)?;
+            let set = &predictor.meta.features;
+            let record = line_object_with_fields(line, |key| set.reads_key(key) || key == "pred" || key == "p_good")?;
+            let features = set.values(&record, line.number)?;
             let rescored = record.get("pred").is_some() || record.get("p_good").is_some();
             Ok(ParsedLine { input: ModelInput::Features(features), rescored })
         }

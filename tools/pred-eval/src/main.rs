@@ -7,9 +7,8 @@ use clap::Parser;
 use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{InputOutputArgs, InvalidLinePolicy, NumericField, Output, RecordReader, ToolError, run_tool};
-use np_spaces::object_with_fields;
+use np_spaces::line_object_with_fields;
 use serde::Serialize;
-use serde_json::Value;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -73,10 +72,7 @@ fn parse_k(text: &str) -> Result<u64, String> {
 /// The (prediction, truth) pair of one line.
 fn parse_line(line: &RawLine, pred: &NumericField, truth: &NumericField) -> Result<(f64, f64), ToolError> {
     // Only the two fields are parsed (a scored line is mostly its architecture and encoding).
-    let record = match object_with_fields(&line.text, |key| pred.reads_key(key) || truth.reads_key(key)) {
-        Some(record) => record,
-        None => Value::Object(line.parse_object()?.fields),
-    };
+    let record = line_object_with_fields(line, |key| pred.reads_key(key) || truth.reads_key(key))?;
     Ok((pred.number(&record, line.number)?, truth.number(&record, line.number)?))
 }
 

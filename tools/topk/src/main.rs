@@ -8,7 +8,7 @@ use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{Condition, InputOutputArgs, InvalidLinePolicy, NumericField, Output, RecordReader, ToolError, run_tool};
 use np_select::{Direction, ParetoFront, TopK};
-use np_spaces::object_with_fields;
+use np_spaces::line_object_with_fields;
 use serde_json::Value;
 
 const EXAMPLES: &str = "\
@@ -66,7 +66,6 @@ struct Args {
     io: InputOutputArgs,
 }
 
-/// One line that passed the filter: its scores, id and text.
 /// A line that passed the conditions; the sink adds its text (moved, not copied).
 struct Candidate {
     scores: Vec<f64>,
@@ -123,10 +122,7 @@ fn parse_line(
     let wanted = |key: &str| {
         key == "id" || fields.iter().any(|f| f.reads_key(key)) || conditions.iter().any(|c| c.field.reads_key(key))
     };
-    let record = match object_with_fields(&line.text, wanted) {
-        Some(record) => record,
-        None => Value::Object(line.parse_object()?.fields),
-    };
+    let record = line_object_with_fields(line, wanted)?;
     for condition in conditions {
         if !condition.holds(&record, line.number)? {
             return Ok(None);

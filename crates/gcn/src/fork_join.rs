@@ -9,7 +9,9 @@
 //! [`SPIN_BEFORE_PARKING`] without work, so an idle training costs nothing.
 //!
 //! Which thread runs what never changes a result: callers split work so that every number is
-//! computed in the same order as on one thread.
+//! computed in the same order as on one thread, and the helper computes in the floating-point
+//! mode of the thread that started it (flush-to-zero, see `np_subnormal`), which a new thread
+//! would not otherwise inherit.
 
 use std::any::Any;
 use std::cell::Cell;
@@ -39,6 +41,7 @@ impl ForkJoin {
     }
 
     /// Starts a helper thread; falls back to [`ForkJoin::serial`] if the system refuses one.
+    /// The helper flushes subnormals to zero exactly when the calling thread does.
     pub fn with_helper() -> Self {
         ForkJoin { helper: Helper::start().ok(), single_caller: PhantomData }
     }
@@ -109,7 +112,11 @@ impl Helper {
             quit: AtomicBool::new(false),
         });
         let for_thread = Arc::clone(&shared);
-        let thread = thread::Builder::new().name("np-gcn-helper".into()).spawn(move || serve(&for_thread))?;
+        let flush = np_subnormal::flushes_subnormals();
+        let thread = thread::Builder::new().name("np-gcn-helper".into()).spawn(move || {
+            let _mode = flush.then(np_subnormal::FlushToZero::enable);
+            serve(&for_thread)
+        })?;
         Ok(Helper { shared, thread: Some(thread) })
     }
 
@@ -220,6 +227,16 @@ mod tests {
             let data: Vec<u64> = (0..1000).collect();
             let (low, high) = fork_join.join(|| data[..500].iter().sum::<u64>(), || data[500..].iter().sum::<u64>());
             assert_eq!(low + high, 499_500);
+        }
+    }
+
+    #[test]
+    fn the_helper_computes_in_the_callers_floating_point_mode() {
+        let tiny = || np_subnormal::flushes_subnormals();
+        assert_eq!(ForkJoin::with_helper().join(tiny, tiny), (false, false));
+        let _flush = np_subnormal::FlushToZero::enable();
+        if tiny() {
+            assert_eq!(ForkJoin::with_helper().join(tiny, tiny), (true, true));
         }
     }
 

@@ -158,7 +158,6 @@ impl<F: Real> GcnParams<F> {
         all
     }
 
-    /// The same parameters in another float type.
     pub fn cast<G: Real>(&self) -> GcnParams<G> {
         let c = |x: &F| G::from_f64(x.to_f64().expect("finite")).expect("finite");
         GcnParams {
@@ -212,8 +211,9 @@ fn relu_grad<F: Real>(grad: &Array2<F>, pre: &Array2<F>, scale: F) -> Array2<F> 
 }
 
 impl<F: Real> GcnParams<F> {
-    /// Output logits of a batch, without dropout.
+    /// Output logits of a batch, without dropout (subnormals flushed, as in training).
     pub fn logits(&self, batch: &Batch<F>) -> Array1<F> {
+        let _flush = np_subnormal::FlushToZero::enable();
         self.forward(batch, None).0
     }
 
@@ -431,4 +431,17 @@ fn outer<F: Real>(column: &Array1<F>, row: &Array1<F>) -> Array2<F> {
     let c: ArrayView2<F> = column.view().insert_axis(Axis(1));
     let r: ArrayView2<F> = row.view().insert_axis(Axis(0));
     c.dot(&r)
+}
+
+impl GcnParams<f32> {
+    /// Replaces subnormal weights by zero (see `np_subnormal`); returns how many there were.
+    /// Trained weights have none; a file from an older version or another tool may.
+    pub fn flush_subnormals(&mut self) -> usize {
+        self.tensors_mut().into_iter().map(np_subnormal::flush_slice).sum()
+    }
+
+    /// How many weights are subnormal.
+    pub fn subnormal_count(&self) -> usize {
+        self.tensors().into_iter().map(np_subnormal::count_subnormal).sum()
+    }
 }

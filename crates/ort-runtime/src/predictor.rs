@@ -146,6 +146,8 @@ impl OrtPredictor {
             inputs.push((GRAPH_FEATURES, tensor(GRAPH_FEATURES, &[batch, g], values)?));
         }
 
+        // The calling thread computes part of every operator too.
+        let _flush = np_subnormal::FlushToZero::enable();
         let outputs =
             self.session.run(inputs).map_err(|e| RuntimeError::new("ONNX Runtime failed to run the model", e))?;
         let pred = output(&outputs, PRED, batch)?;
@@ -182,6 +184,13 @@ pub(crate) fn session(model: &[u8], device: Device, intra_threads: Option<usize>
     builder = builder
         .with_intra_op_spinning(false)
         .map_err(|e| RuntimeError::new("cannot configure ONNX Runtime's thread pool", e))?;
+    // Flush-to-zero and denormals-are-zero on ONNX Runtime's own threads: a model may hold
+    // subnormal weights (an older file, another tool's), and on Intel cores every product with
+    // one took the slow path (scoring 17× slower). The flags of our threads do not reach its
+    // pool; the calling thread gets them in `run` (`np_subnormal`).
+    builder = builder
+        .with_flush_to_zero()
+        .map_err(|e| RuntimeError::new("cannot set ONNX Runtime's flush-to-zero option", e))?;
     if let Some(threads) = intra_threads {
         builder = builder
             .with_intra_threads(threads)

@@ -6,7 +6,8 @@
 //! the values already transformed and standardised with the constants of the metadata, see
 //! [`crate::graph_inputs`]; they join the readout before the fully connected layer). Outputs: `pred` [batch] and, for two stages, `p_good` [batch]. The operator graph
 //! is the math of `np_gcn::model`, step for step and in the same order, so the native and ONNX
-//! Runtime backends agree to float rounding.
+//! Runtime backends agree to float rounding. Weights are written without subnormal values
+//! (flushed to zero, see `np_subnormal`), whatever the parameters hold.
 
 use ndarray::{Array2, s};
 use np_gcn::GcnParams;
@@ -110,8 +111,8 @@ fn add_network(
         let rows = weights.nrows() as i64;
         let forward = weights.slice(s![.., ..hidden]).to_owned();
         let backward = weights.slice(s![.., hidden..]).to_owned();
-        model.float_initializer(&forward_name, &[rows, hidden as i64], forward.as_slice().expect("owned"));
-        model.float_initializer(&backward_name, &[rows, hidden as i64], backward.as_slice().expect("owned"));
+        weights_initializer(model, &forward_name, &[rows, hidden as i64], forward.as_slice().expect("owned"));
+        weights_initializer(model, &backward_name, &[rows, hidden as i64], backward.as_slice().expect("owned"));
         let t = |name: &str| format!("{prefix}gcn{l}/{name}");
         model.node(Node::new("MatMul", &[&h, &forward_name], &[&t("along")]));
         model.node(Node::new("MatMul", &[&h, &backward_name], &[&t("against")]));
@@ -134,19 +135,32 @@ fn add_network(
         None => p("readout"),
     };
     let fc = &params.fc_weight;
-    model.float_initializer(&p("fc.weight"), &[fc.nrows() as i64, fc.ncols() as i64], fc.as_slice().expect("standard"));
-    model.float_initializer(
+    weights_initializer(
+        model,
+        &p("fc.weight"),
+        &[fc.nrows() as i64, fc.ncols() as i64],
+        fc.as_slice().expect("standard"),
+    );
+    weights_initializer(
+        model,
         &p("fc.bias"),
         &[params.fc_bias.len() as i64],
         params.fc_bias.as_slice().expect("standard"),
     );
     let out = params.out_weight.as_slice().expect("standard");
-    model.float_initializer(&p("out.weight"), &[out.len() as i64, 1], out);
-    model.float_initializer(&p("out.bias"), &[1], params.out_bias.as_slice().expect("standard"));
+    weights_initializer(model, &p("out.weight"), &[out.len() as i64, 1], out);
+    weights_initializer(model, &p("out.bias"), &[1], params.out_bias.as_slice().expect("standard"));
     model.node(Node::new("MatMul", &[&fc_in, &p("fc.weight")], &[&p("fc.product")]));
     model.node(Node::new("Add", &[&p("fc.product"), &p("fc.bias")], &[&p("fc.pre")]));
     model.node(Node::new("Relu", &[&p("fc.pre")], &[&p("fc.out")]));
     model.node(Node::new("MatMul", &[&p("fc.out"), &p("out.weight")], &[&p("out.product")]));
     model.node(Node::new("Add", &[&p("out.product"), &p("out.bias")], &[&p("logit")]));
     p("logit")
+}
+
+/// A weight tensor as an initializer, its subnormal values written as zero.
+fn weights_initializer(model: &mut ModelBuilder, name: &str, dims: &[i64], values: &[f32]) {
+    let mut values = values.to_vec();
+    np_subnormal::flush_slice(&mut values);
+    model.float_initializer(name, dims, &values);
 }

@@ -10,7 +10,9 @@ use crate::export::layer_names;
 use crate::meta::PredictorMeta;
 
 impl Predictor {
-    /// Parses an ONNX predictor file written by [`Predictor::to_onnx`].
+    /// Parses an ONNX predictor file written by [`Predictor::to_onnx`]. Subnormal weights (from
+    /// an older version or another tool) are read as zero, which changes no score beyond float
+    /// rounding and keeps scoring off the CPU's slow path (`np_subnormal`).
     pub fn from_onnx(bytes: &[u8]) -> Result<Self, String> {
         let model = read_model(bytes).map_err(|e| format!("not an ONNX file: {e}"))?;
         let meta = PredictorMeta::from_properties(&model.metadata_map())?;
@@ -60,5 +62,7 @@ fn read_network(graph: &GraphProto, prefix: &str, meta: &PredictorMeta) -> Resul
     if shapes(&params) != shapes(&expected) {
         return Err(format!("the {prefix} weights do not match the sizes in the metadata"));
     }
+    let mut params = params;
+    params.flush_subnormals();
     Ok(params)
 }

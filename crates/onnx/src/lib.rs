@@ -46,7 +46,7 @@ pub mod read;
 
 pub use builder::{AttributeValue, Dim, ModelBuilder, Node, float_tensor, int64_tensor};
 pub use proto::tensor_proto::DataType;
-pub use read::{DecodeError, Tensor, TensorError, TensorSignature, read_model};
+pub use read::{DecodeError, Tensor, TensorError, TensorSignature, read_model, write_model};
 
 /// The ONNX IR version written: 8 is the one that goes with opset 17 (ONNX 1.12).
 pub const IR_VERSION: i64 = 8;

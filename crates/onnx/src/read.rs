@@ -25,6 +25,13 @@ pub fn read_model(bytes: &[u8]) -> Result<ModelProto, DecodeError> {
     ModelProto::decode(bytes)
 }
 
+/// Encodes a model again, e.g. one read by [`read_model`] whose weights were changed (the
+/// benchmarks and tests plant values in trained files this way). Fields this crate does not
+/// declare were dropped when it was read.
+pub fn write_model(model: &ModelProto) -> Vec<u8> {
+    model.encode_to_vec()
+}
+
 /// A tensor's shape and its elements in row-major order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tensor<T> {

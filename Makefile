@@ -126,10 +126,12 @@ bench-cost: release
 fixtures: release
 	bash scripts/make-fixtures.sh $(BIN)
 
-## bench: timings recorded in BENCHMARKS.md (median of several runs).
+## bench: timings recorded in BENCHMARKS.md (median of several runs), the last part with
+## subnormal weights planted in a model (x86-64).
 bench: release
 	bash scripts/bench-foundation.sh $(BIN)
 	bash scripts/bench-predictor.sh $(BIN) $(NAS_DATA)
+	bash scripts/bench-subnormal.sh $(BIN) $(NAS_DATA) 3 $(PYTHON)
 
 ## bench-memory: gcn-score's peak memory on the encoded NAS-Bench-101 space streamed once and 24
 ## times (10.2 million lines), both backends; the model is bench's (172 zc500 cells).

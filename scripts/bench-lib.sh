@@ -12,7 +12,14 @@ median_seconds() {
   printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m / 1000}'
 }
 
-# The machine line of a benchmark table.
+# The machine line of a benchmark table: cores, the CPU's name, vendor, family and model (cloud
+# hosts often report only "Intel(R) Xeon(R) Processor"; the model number tells the generation),
+# and whether it has AVX-512 and AMX. Figures from different CPU families do not compare: Intel
+# cores, for one, compute with subnormal floats far more slowly than AMD's.
 machine_line() {
-  echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+  local field flags
+  field() { grep -m1 "^$1[[:space:]]*:" /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'; }
+  flags=$(field flags)
+  echo "machine: $(nproc) cores, $(field 'model name') ($(field vendor_id), family $(field 'cpu family') model $(field model);" \
+    "AVX-512 $([[ " $flags " == *" avx512f "* ]] && echo yes || echo no), AMX $([[ " $flags " == *" amx_tile "* ]] && echo yes || echo no))"
 }

@@ -1,7 +1,7 @@
 //! Reading a predictor file back into native parameters.
 
 use ndarray::{Array1, Array2, Axis, concatenate};
-use np_gcn::GcnParams;
+use np_gcn::{GcnConfig, GcnParams};
 use np_onnx::proto::GraphProto;
 use np_onnx::read_model;
 
@@ -40,7 +40,8 @@ fn vector(graph: &GraphProto, name: &str) -> Result<Array1<f32>, String> {
 
 fn read_network(graph: &GraphProto, prefix: &str, meta: &PredictorMeta) -> Result<GcnParams<f32>, String> {
     let config = meta.config.clone();
-    let mut gcn = Vec::with_capacity(config.layers);
+    // Not sized by `config.layers`: the metadata is checked against the tensors, not trusted.
+    let mut gcn = Vec::new();
     for l in 0..config.layers {
         let (forward, backward) = layer_names(prefix, l);
         let (forward, backward) = (matrix(graph, &forward)?, matrix(graph, &backward)?);
@@ -56,13 +57,31 @@ fn read_network(graph: &GraphProto, prefix: &str, meta: &PredictorMeta) -> Resul
         out_bias: vector(graph, &format!("{prefix}out.bias"))?,
         config: config.clone(),
     };
-    let expected =
-        GcnParams::<f32>::init(&config, &mut <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(0));
-    let shapes = |p: &GcnParams<f32>| p.tensors().iter().map(|t| t.len()).collect::<Vec<_>>();
-    if shapes(&params) != shapes(&expected) {
+    if !has_the_shapes_of(&params, &config) {
         return Err(format!("the {prefix} weights do not match the sizes in the metadata"));
     }
     let mut params = params;
     params.flush_subnormals();
     Ok(params)
+}
+
+/// Whether `params` has the shapes [`GcnParams::init`] gives `config` (see [`GcnParams`]):
+/// layer `l` is `width × 2·hidden` (the node input's width, then `hidden`), the fully connected
+/// layer `(hidden + graph features) × fc_hidden` with `fc_hidden` biases, the output
+/// `fc_hidden` weights and one bias. Compared size by size, without building a network of the
+/// metadata's sizes: a damaged file's metadata must not make the loader allocate memory the
+/// file does not hold (a `gcn_hidden` of 10⁹ asked for 80 GB).
+fn has_the_shapes_of(params: &GcnParams<f32>, config: &GcnConfig) -> bool {
+    let Some(layer_columns) = config.hidden.checked_mul(2) else { return false };
+    let layers_fit = params.gcn.iter().enumerate().all(|(l, layer)| {
+        let width = if l == 0 { config.input_width } else { config.hidden };
+        layer.dim() == (width, layer_columns)
+    });
+    let fc_rows = config.hidden.checked_add(config.graph_features);
+    layers_fit
+        && params.gcn.len() == config.layers
+        && fc_rows.is_some_and(|rows| params.fc_weight.dim() == (rows, config.fc_hidden))
+        && params.fc_bias.len() == config.fc_hidden
+        && params.out_weight.len() == config.fc_hidden
+        && params.out_bias.len() == 1
 }

@@ -117,10 +117,22 @@ impl PredictorMeta {
                 })
             }
         };
+        let (op_vocabulary, node_features) = (list("op_vocabulary")?, list("node_features")?);
+        let input_width = count("gcn_input_width")?;
+        // The scorer builds node inputs of this width from a line's graph: a file whose network
+        // reads another width would fail on the first line instead of here.
+        if input_width != op_vocabulary.len() + node_features.len() {
+            return Err(format!(
+                "predictor metadata 'gcn_input_width' is {input_width}, but {} ops and {} node features make {}",
+                op_vocabulary.len(),
+                node_features.len(),
+                op_vocabulary.len() + node_features.len()
+            ));
+        }
         Ok(PredictorMeta {
             space: get("space")?,
-            op_vocabulary: list("op_vocabulary")?,
-            node_features: list("node_features")?,
+            op_vocabulary,
+            node_features,
             max_nodes: count("max_nodes")?,
             label_low: number("label_low")?,
             label_high: number("label_high")?,
@@ -128,7 +140,7 @@ impl PredictorMeta {
             label_scale: get("label_scale")?,
             threshold: props.get("threshold").map(|_| number("threshold")).transpose()?,
             config: GcnConfig {
-                input_width: count("gcn_input_width")?,
+                input_width,
                 hidden: count("gcn_hidden")?,
                 layers: count("gcn_layers")?,
                 fc_hidden: count("gcn_fc_hidden")?,

@@ -92,3 +92,35 @@ fn garbage_is_an_error_not_a_panic() {
     assert!(Predictor::from_onnx(b"not a model").is_err());
     assert!(Predictor::from_onnx(&[]).is_err());
 }
+
+/// Sizes in the metadata are checked against the weights before anything is built from them:
+/// such files once made the loader ask for 80 GB, or loaded and then failed on the first line.
+#[test]
+fn metadata_that_disagrees_with_the_weights_is_an_error() {
+    let space = SpaceSignature::named("nb101").unwrap();
+    let samples: Vec<_> = (0..6).map(|i| chain(2 + i, 1 + i % 3)).collect();
+    let labels: Vec<f64> = (0..6).map(|i| 85.0 + i as f64).collect();
+    let data = TrainingData { ids: (0..6).map(|i| format!("cell{i}")).collect(), samples, labels };
+    let settings = FitSettings {
+        config: GcnConfig { input_width: 5, hidden: 3, layers: 1, fc_hidden: 2, graph_features: 0 },
+        training: TrainConfig { epochs: 1, ..TrainConfig::default() },
+        label_field: "val_accuracy".into(),
+        label_scale: LabelScale::Percent,
+        label_range: (10.0, 100.0),
+        threshold: None,
+        graph_features: None,
+    };
+    let bytes = fit(&space, &data, &settings, &|_, _, _| {}).unwrap().to_onnx();
+    for (key, value, expected) in [
+        ("gcn_hidden", "1000000000", "do not match the sizes"),
+        ("gcn_fc_hidden", "3", "do not match the sizes"),
+        ("gcn_layers", "10000000000", "no initializer"),
+        ("op_vocabulary", "input,conv3x3-bn-relu,output", "'gcn_input_width' is 5, but 3 ops"),
+        ("node_features", "width", "'gcn_input_width' is 5, but 5 ops and 1 node features"),
+    ] {
+        let mut model = np_onnx::read_model(&bytes).unwrap();
+        model.metadata_props.iter_mut().find(|entry| entry.key == key).unwrap().value = value.into();
+        let error = Predictor::from_onnx(&np_onnx::write_model(&model)).unwrap_err();
+        assert!(error.contains(expected), "{key} = {value}: {error}");
+    }
+}

@@ -131,6 +131,38 @@ mod tests {
         assert!(mse < 0.05, "training MSE {mse}");
     }
 
+    /// Numbers in a damaged file are checked before anything is sized by them: such files once
+    /// made the loader ask for terabytes, or overflowed the feature count.
+    #[test]
+    fn ids_and_lengths_beyond_the_file_are_errors() {
+        let features = FeatureSet::new(vec!["a".into()], None, None);
+        let rows = TrainingRows {
+            features: (0..20).map(|i| vec![i as f64]).collect(),
+            ids: (0..20).map(|i| format!("id{i}")).collect(),
+            labels: (0..20).map(|i| (i % 5) as f64).collect(),
+        };
+        let settings = TreeSettings { trees: 2, ..TreeSettings::default() };
+        let bytes = TreePredictor::fit(features, &rows, "y", &settings).unwrap().to_onnx();
+        let edited = |edit: &dyn Fn(&mut np_onnx::proto::ModelProto)| {
+            let mut model = np_onnx::read_model(&bytes).unwrap();
+            edit(&mut model);
+            TreePredictor::from_onnx(&np_onnx::write_model(&model)).unwrap_err()
+        };
+        for name in ["nodes_treeids", "nodes_nodeids"] {
+            let error = edited(&|model| {
+                let node = &mut model.graph.as_mut().unwrap().node[0];
+                node.attribute.iter_mut().find(|a| a.name == name).unwrap().ints[0] = 1_000_000_000_000;
+            });
+            assert!(error.contains("numbered beyond"), "{name}: {error}");
+        }
+        let error = edited(&|model| {
+            for (key, value) in [("flat", "true"), ("flat_length", "18446744073709551615")] {
+                model.metadata_props.iter_mut().find(|entry| entry.key == key).unwrap().value = value.into();
+            }
+        });
+        assert!(error.contains("'flat_length' is too large"), "{error}");
+    }
+
     #[test]
     fn gcn_files_and_garbage_are_told_apart() {
         assert!(TreePredictor::from_onnx(b"not onnx at all").is_err());

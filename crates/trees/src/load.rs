@@ -103,6 +103,11 @@ fn read_ensemble(node: &NodeProto, feature_count: usize) -> Result<TreeEnsemble,
     let mut trees: Vec<Vec<Option<Node>>> = Vec::new();
     for i in 0..count {
         let (tree, id) = (index(tree_ids[i], "tree id")?, index(node_ids[i], "node id")?);
+        // Trees and their nodes are numbered densely from 0, so no id reaches the node count;
+        // a larger one would size the tables below by a damaged file's numbers.
+        if tree >= count || id >= count {
+            return Err(format!("{OPERATOR}: node {id} of tree {tree} is numbered beyond the {count} nodes"));
+        }
         if tree >= trees.len() {
             trees.resize_with(tree + 1, Vec::new);
         }

@@ -65,6 +65,11 @@ impl TreeMeta {
             other => return Err(format!("tree predictor metadata 'flat' is '{other}', expected true or false")),
         };
         let flat_length = flat.then(|| count("flat_length")).transpose()?;
+        // Checked here, so that the feature count of a set built from a damaged file cannot
+        // overflow.
+        if flat_length.is_some_and(|length| length.checked_add(names.len()).is_none()) {
+            return Err("tree predictor metadata 'flat_length' is too large".into());
+        }
         let features = FeatureSet::new(names, flat_length, props.get("space").cloned());
         if features.len() != count("feature_count")? {
             return Err("tree predictor metadata: 'feature_count' does not match the features".into());

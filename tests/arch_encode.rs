@@ -125,6 +125,26 @@ fn bad_lines() -> Vec<(String, &'static str)> {
         (io(json!([[0, 1.0], [0, 0]]), json!(["input", "output"])), "must be an array of arrays of 0/1"),
         (io(chain.clone(), json!(["input", 7, "output"])), "field 'ops' must be an array of op names"),
         (r#"{"adjacency": [[0, 1], [0, 0]], "ops": ["input", "output"], "x": [1, }"#.into(), "not valid JSON"),
+        // Another field that the line reader passes but serde_json cannot read back, which
+        // compacting its spaces needs: a number beyond f64, a lone surrogate, deep nesting.
+        (
+            r#"{"adjacency":[[0,1],[0,0]],"ops":["input","output"],"x":{"a": 1e999}}"#.into(),
+            "field 'x' cannot be passed on: number out of range",
+        ),
+        (
+            r#"{"adjacency":[[0,1],[0,0]],"ops":["input","output"],"x":{"a": "\ud800"}}"#.into(),
+            "field 'x' cannot be passed on: unexpected end of hex escape",
+        ),
+        (
+            format!(
+                r#"{{"adjacency":[[0,1],[0,0]],"ops":["input","output"],"x":[ {}{}]}}"#,
+                "[".repeat(200),
+                "]".repeat(200)
+            ),
+            "field 'x' cannot be passed on: recursion limit exceeded",
+        ),
+        // An op name with a line break stays on the message's one line.
+        (io(chain.clone(), json!(["input", "conv\n5x5", "output"])), "op 'conv\\n5x5' at vertex 1 is not allowed"),
     ]
 }
 
@@ -155,6 +175,20 @@ fn skip_invalid_counts_bad_lines_and_keeps_going() {
         stderr.contains(&format!("skipped {} invalid line(s); first: line 2: not valid JSON", bad.len())),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_line_that_is_not_utf8_is_a_bad_line() {
+    let good = br#"{"adjacency": [[0, 1], [0, 0]], "ops": ["input", "output"]}"#;
+    let input = [&good[..], b"\n\xff\xfe\n", good, b"\n"].concat();
+    let output = run_tool("arch-encode", &[], &input);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "arch-encode: line 2: line is not valid UTF-8\n");
+    let output = run_tool("arch-encode", &["--skip-invalid"], &input);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr, "arch-encode: skipped 1 invalid line(s); first: line 2: line is not valid UTF-8\n");
 }
 
 #[test]

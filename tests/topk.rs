@@ -117,3 +117,16 @@ fn bad_lines_and_bad_usage_exit_2() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 1);
 }
+
+#[test]
+fn skip_invalid_skips_a_line_that_is_not_utf8() {
+    let input = b"{\"id\":\"a\",\"p\":1}\n\xff\n{\"id\":\"b\",\"p\":2}\n";
+    let output = run_tool("topk", &["-k", "1", "--by", "p", "--skip-invalid"], input);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "{\"id\":\"b\",\"p\":2}\n");
+    assert_eq!(stderr, "topk: skipped 1 invalid line(s); first: line 2: line is not valid UTF-8\n");
+    let output = run_tool("topk", &["-k", "1", "--by", "p"], input);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "topk: line 2: line is not valid UTF-8\n");
+}

@@ -97,11 +97,17 @@ impl InvalidLinePolicy {
         self.skipped
     }
 
-    /// Prints the count of skipped lines (if any) on stderr.
+    /// Prints the count of skipped lines (if any) on stderr, on one line.
     pub fn report(&self, tool: &str) {
-        if let Some(first) = &self.first_reason {
-            eprintln!("{tool}: skipped {} invalid line(s); first: {first}", self.skipped);
+        if let Some(summary) = self.summary() {
+            eprintln!("{tool}: {summary}");
         }
+    }
+
+    /// The text [`InvalidLinePolicy::report`] prints, control characters escaped.
+    fn summary(&self) -> Option<String> {
+        let first = self.first_reason.as_deref()?;
+        Some(format!("skipped {} invalid line(s); first: {}", self.skipped, crate::error::escape_control(first)))
     }
 }
 
@@ -122,6 +128,16 @@ mod tests {
                 assert_eq!(next, total);
             }
         }
+    }
+
+    #[test]
+    fn skipped_lines_are_summed_up_on_one_line() {
+        let mut policy = InvalidLinePolicy::new(true);
+        assert_eq!(policy.summary(), None);
+        policy.handle(ToolError::bad_line(3, "unknown op 'a\nb'")).unwrap();
+        policy.handle(ToolError::bad_line(5, "other")).unwrap();
+        assert_eq!(policy.summary().unwrap(), "skipped 2 invalid line(s); first: line 3: unknown op 'a\\nb'");
+        assert!(InvalidLinePolicy::new(false).handle(ToolError::bad_line(1, "x")).is_err());
     }
 
     #[test]

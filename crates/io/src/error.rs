@@ -5,6 +5,7 @@
 //! something outside the user's input failed (I/O, a missing library). A closed downstream
 //! pipe is not an error: the tool stops quietly with 0, like `cat | head`.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io;
 use std::process::ExitCode;
@@ -80,16 +81,42 @@ impl From<anyhow::Error> for ToolError {
 }
 
 /// Runs a tool's body and turns its outcome into the process exit code, printing one line
-/// `tool: message` on stderr for failures.
+/// `tool: message` on stderr for failures (control characters escaped, so that a message
+/// quoting the input cannot spill onto a second line).
 pub fn run_tool(tool: &str, body: impl FnOnce() -> Result<(), ToolError>) -> ExitCode {
     crate::keep_freed_memory();
+    crate::standard_streams::guard_closed();
     match body() {
         Ok(()) | Err(ToolError::BrokenPipe) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("{tool}: {error}");
+            eprintln!("{tool}: {}", escape_control(&error.to_string()));
             ExitCode::from(error.exit_code())
         }
     }
+}
+
+/// `text` with its control characters escaped (a newline as `\n`): tools report one line per
+/// error, and scripts (and `--skip-invalid`'s summary) read them line by line.
+pub fn escape_control(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            escaped.extend(c.escape_debug());
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
+}
+
+/// A name taken from the input (an op, a field) as messages show it: in single quotes, with
+/// control characters, quotes and backslashes escaped as Rust escapes them, so that the
+/// message stays one line and the name can be told apart from the words around it.
+pub fn quoted(name: &str) -> String {
+    format!("'{}'", name.escape_debug())
 }
 
 #[cfg(test)]
@@ -101,6 +128,16 @@ mod tests {
         let io_error = io::Error::new(io::ErrorKind::BrokenPipe, "closed");
         let wrapped = anyhow::Error::from(io_error).context("writing output");
         assert!(matches!(ToolError::from(wrapped), ToolError::BrokenPipe));
+    }
+
+    #[test]
+    fn messages_stay_on_one_line() {
+        assert_eq!(escape_control("op 'a\nb'\tx"), "op 'a\\nb'\\tx");
+        assert_eq!(escape_control("\u{1b}[31m"), "\\u{1b}[31m");
+        assert!(matches!(escape_control("plain 'ünï' \\ text"), Cow::Borrowed(_)));
+        assert_eq!(quoted("conv3x3-bn-relu"), "'conv3x3-bn-relu'");
+        assert_eq!(quoted("a\nb'c\\"), "'a\\nb\\'c\\\\'");
+        assert_eq!(quoted("ünï"), "'ünï'");
     }
 
     #[test]

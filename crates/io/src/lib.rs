@@ -21,6 +21,8 @@ pub mod output;
 mod pipes;
 pub mod progress;
 pub mod records;
+mod standard_streams;
+mod temporary_files;
 
 /// The allocator every tool installs (`#[global_allocator]`): JSON records are many small
 /// allocations made from several threads at once, where mimalloc is markedly faster than the
@@ -46,7 +48,7 @@ pub fn keep_freed_memory() {
 }
 
 pub use args::{InputOutputArgs, InvalidLinePolicy, Shard};
-pub use error::{ToolError, run_tool};
+pub use error::{ToolError, escape_control, quoted, run_tool};
 pub use fields::{Condition, NumericField};
 pub use output::{Output, write_file};
 pub use progress::Progress;

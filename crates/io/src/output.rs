@@ -1,82 +1,120 @@
 //! Where a tool's records go: stdout, or a file that appears only when complete.
 //!
 //! A file target is written to a temporary sibling and renamed into place by
-//! [`Output::finish`]; a tool that fails (or is interrupted) half-way leaves no partial file
-//! at the target path, so `make` never mistakes a broken output for a finished stage.
+//! [`Output::finish`]. A tool that fails half-way (a bad line, a full disk, a target that
+//! cannot be replaced) or is interrupted (SIGINT, SIGTERM, SIGHUP; see the module
+//! `temporary_files`) leaves nothing: no partial file at the target path, so `make`
+//! never mistakes a broken output for a finished stage, and no temporary beside it. Every
+//! write error names the file, since "No space left on device" alone does not say which.
 
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{Context, anyhow};
 
 use crate::ToolError;
+use crate::temporary_files::TemporaryFile;
+
+/// Bytes gathered before each write: one chunk of lines.
+const BUFFER_BYTES: usize = 1 << 20;
 
 enum Sink {
     Stdout(BufWriter<io::Stdout>),
-    File { writer: BufWriter<File>, temporary: PathBuf, target: PathBuf },
+    File(FileSink),
+}
+
+/// A file target being written at its temporary path.
+struct FileSink {
+    writer: BufWriter<File>,
+    temporary: TemporaryFile,
+    target: PathBuf,
 }
 
 /// The destination of a tool's output lines.
 pub struct Output {
-    sink: Option<Sink>,
+    sink: Sink,
 }
 
 impl Output {
-    /// Stdout when `path` is `None` or `-`, else an atomically written file.
+    /// Stdout when `path` is `None` or `-`, else an atomically written file. A target that is
+    /// a directory is refused before anything is written, and so is a stdout that was closed
+    /// when the tool started (its lines would be lost without a word).
     pub fn create(path: Option<&Path>) -> Result<Self, ToolError> {
-        let stdout = || {
-            crate::pipes::enlarge(1);
-            Sink::Stdout(BufWriter::with_capacity(1 << 20, io::stdout()))
-        };
         let sink = match path {
-            None => stdout(),
-            Some(p) if p.as_os_str() == "-" => stdout(),
-            Some(target) => {
-                let temporary = temporary_sibling(target);
-                let file =
-                    File::create(&temporary).with_context(|| format!("cannot create {}", temporary.display()))?;
-                Sink::File { writer: BufWriter::with_capacity(1 << 20, file), temporary, target: target.to_path_buf() }
+            Some(target) if target.as_os_str() != "-" => Sink::File(FileSink::create(target)?),
+            _ => {
+                if crate::standard_streams::stdout_closed() {
+                    return Err(anyhow!("cannot write to standard output: it is closed").into());
+                }
+                crate::pipes::enlarge(1);
+                Sink::Stdout(BufWriter::with_capacity(BUFFER_BYTES, io::stdout()))
             }
         };
-        Ok(Output { sink: Some(sink) })
-    }
-
-    fn writer(&mut self) -> &mut dyn Write {
-        match self.sink.as_mut().expect("output used after finish") {
-            Sink::Stdout(w) => w,
-            Sink::File { writer, .. } => writer,
-        }
+        Ok(Output { sink })
     }
 
     /// Writes `text` followed by a newline.
     pub fn write_line(&mut self, text: &str) -> Result<(), ToolError> {
-        let writer = self.writer();
-        writer.write_all(text.as_bytes())?;
-        writer.write_all(b"\n")?;
-        Ok(())
+        self.write_bytes(text.as_bytes())?;
+        self.write_bytes(b"\n")
     }
 
     /// Writes already newline-terminated bytes.
     pub fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), ToolError> {
-        self.writer().write_all(bytes)?;
-        Ok(())
+        match &mut self.sink {
+            Sink::Stdout(writer) => writer.write_all(bytes).map_err(stdout_error),
+            Sink::File(file) => file.writer.write_all(bytes).map_err(|e| file_error(&file.target, e)),
+        }
     }
 
-    /// Flushes everything and, for a file, moves it into place.
-    pub fn finish(mut self) -> Result<(), ToolError> {
-        match self.sink.take().expect("output finished twice") {
-            Sink::Stdout(mut w) => w.flush()?,
-            Sink::File { writer, temporary, target } => {
-                let file = writer.into_inner().map_err(|e| ToolError::from(e.into_error()))?;
-                file.sync_all().with_context(|| format!("writing {}", temporary.display()))?;
-                drop(file);
-                fs::rename(&temporary, &target)
-                    .with_context(|| format!("moving {} to {}", temporary.display(), target.display()))?;
-            }
+    /// Flushes everything and, for a file, moves it into place; on failure the temporary is
+    /// removed.
+    pub fn finish(self) -> Result<(), ToolError> {
+        match self.sink {
+            Sink::Stdout(mut writer) => writer.flush().map_err(stdout_error),
+            Sink::File(file) => file.finish(),
         }
+    }
+}
+
+impl FileSink {
+    fn create(target: &Path) -> Result<Self, ToolError> {
+        if target.is_dir() {
+            return Err(anyhow!("cannot write {}: it is a directory", target.display()).into());
+        }
+        let (temporary, file) = TemporaryFile::create(temporary_sibling(target))
+            .with_context(|| format!("cannot create a temporary file beside {}", target.display()))?;
+        Ok(FileSink::over(file, temporary, target.to_path_buf()))
+    }
+
+    /// The sink writing `file`, which is open at `temporary`'s path (tests give another file,
+    /// such as `/dev/full`).
+    fn over(file: File, temporary: TemporaryFile, target: PathBuf) -> Self {
+        FileSink { writer: BufWriter::with_capacity(BUFFER_BYTES, file), temporary, target }
+    }
+
+    fn finish(self) -> Result<(), ToolError> {
+        let FileSink { writer, temporary, target } = self;
+        let file = writer.into_inner().map_err(|e| file_error(&target, e.into_error()))?;
+        file.sync_all().map_err(|e| file_error(&target, e))?;
+        drop(file);
+        let temporary_path = temporary.path().to_path_buf();
+        temporary
+            .move_to(&target)
+            .with_context(|| format!("cannot move {} to {}", temporary_path.display(), target.display()))?;
         Ok(())
     }
+}
+
+/// A failed write, flush or sync of the file for `target`, naming it.
+fn file_error(target: &Path, error: io::Error) -> ToolError {
+    anyhow::Error::from(error).context(format!("cannot write {}", target.display())).into()
+}
+
+/// A failed write to stdout: quiet when the reader went away, else named.
+fn stdout_error(error: io::Error) -> ToolError {
+    anyhow::Error::from(error).context("cannot write to standard output").into()
 }
 
 /// Writes a whole file at once, atomically (as [`Output`]): a model, a figure, anything built
@@ -85,15 +123,6 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ToolError> {
     let mut output = Output::create(Some(path))?;
     output.write_bytes(bytes)?;
     output.finish()
-}
-
-impl Drop for Output {
-    fn drop(&mut self) {
-        // Not finished: an error or panic interrupted the tool. Remove the partial file.
-        if let Some(Sink::File { temporary, .. }) = &self.sink {
-            let _ = fs::remove_file(temporary);
-        }
-    }
 }
 
 /// `dir/.name.tmp.<pid>`: same directory (so the rename is atomic), hidden, unique per process.
@@ -108,6 +137,8 @@ fn temporary_sibling(target: &Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     #[test]
@@ -144,5 +175,48 @@ mod tests {
         drop(output);
         assert_eq!(fs::read_to_string(&target).unwrap(), "old\n");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_directory_target_is_refused_before_anything_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("taken");
+        fs::create_dir(&target).unwrap();
+        let error = Output::create(Some(&target)).err().expect("refused");
+        assert_eq!(error.exit_code(), crate::error::EXIT_RUNTIME);
+        assert_eq!(error.to_string(), format!("cannot write {}: it is a directory", target.display()));
+        assert!(write_file(&target, b"x").is_err());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "only the directory");
+    }
+
+    /// An output over `/dev/full` (every write fails with ENOSPC), its temporary an empty file
+    /// in `dir`.
+    fn output_onto_a_full_disk(dir: &Path) -> (Output, PathBuf) {
+        let target = dir.join("out.jsonl");
+        let (temporary, _) = TemporaryFile::create(temporary_sibling(&target)).unwrap();
+        let full = fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        (Output { sink: Sink::File(FileSink::over(full, temporary, target.clone())) }, target)
+    }
+
+    #[test]
+    fn a_full_disk_names_the_file_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        // Lines beyond the buffer: the error comes from a write.
+        let (mut output, target) = output_onto_a_full_disk(dir.path());
+        let line = "x".repeat(1000);
+        let error = (0..2 * BUFFER_BYTES / 1000).find_map(|_| output.write_line(&line).err()).expect("ENOSPC");
+        let expected = format!("cannot write {}: No space left on device", target.display());
+        assert!(error.to_string().starts_with(&expected), "{error}");
+        assert_eq!(error.exit_code(), crate::error::EXIT_RUNTIME);
+        drop(output);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+
+        // A short output: the error comes from the flush in finish.
+        let (mut output, _) = output_onto_a_full_disk(dir.path());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "the temporary");
+        output.write_line("{}").unwrap();
+        let error = output.finish().unwrap_err();
+        assert!(error.to_string().starts_with(&expected), "{error}");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }

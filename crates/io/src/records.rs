@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
-use anyhow::Context;
+use anyhow::{Context, anyhow};
 use serde_json::{Map, Value};
 
 use crate::ToolError;
@@ -66,18 +66,20 @@ pub struct RecordReader {
 }
 
 impl RecordReader {
-    /// Opens `path`, or stdin when `path` is `None` or `-`.
+    /// Opens `path`, or stdin when `path` is `None` or `-` (refused when it was closed at the
+    /// start: reading it would look like an empty input).
     pub fn open(path: Option<&Path>) -> Result<Self, ToolError> {
-        let stdin = || {
-            crate::pipes::enlarge(0);
-            Ok(Self::from_reader(io::stdin(), "stdin"))
-        };
         match path {
-            None => stdin(),
-            Some(p) if p.as_os_str() == "-" => stdin(),
-            Some(p) => {
+            Some(p) if p.as_os_str() != "-" => {
                 let file = File::open(p).with_context(|| format!("cannot open {}", p.display()))?;
                 Ok(Self::from_reader(file, &p.display().to_string()))
+            }
+            _ => {
+                if crate::standard_streams::stdin_closed() {
+                    return Err(anyhow!("cannot read standard input: it is closed").into());
+                }
+                crate::pipes::enlarge(0);
+                Ok(Self::from_reader(io::stdin(), "stdin"))
             }
         }
     }
@@ -91,8 +93,31 @@ impl RecordReader {
         }
     }
 
-    /// The next non-blank line, or `None` at the end of the input.
+    /// The next non-blank line, or `None` at the end of the input; a line that is not UTF-8
+    /// is an error naming it.
     pub fn next_line(&mut self) -> Result<Option<RawLine>, ToolError> {
+        match self.read_line()? {
+            LineRead::Text(line) => Ok(Some(line)),
+            LineRead::Undecodable(number) => Err(undecodable_line(number)),
+            LineRead::End => Ok(None),
+        }
+    }
+
+    /// Up to `max` next non-blank lines, those that are not UTF-8 set apart; empty at the end
+    /// of the input.
+    pub(crate) fn next_chunk(&mut self, max: usize) -> Result<LineChunk, ToolError> {
+        let mut chunk = LineChunk { lines: Vec::with_capacity(max.min(1 << 16)), undecodable: Vec::new() };
+        while chunk.lines.len() + chunk.undecodable.len() < max {
+            match self.read_line()? {
+                LineRead::Text(line) => chunk.lines.push(line),
+                LineRead::Undecodable(number) => chunk.undecodable.push((chunk.lines.len(), number)),
+                LineRead::End => break,
+            }
+        }
+        Ok(chunk)
+    }
+
+    fn read_line(&mut self) -> Result<LineRead, ToolError> {
         loop {
             self.buffer.clear();
             let n = self
@@ -100,7 +125,7 @@ impl RecordReader {
                 .read_until(b'\n', &mut self.buffer)
                 .with_context(|| format!("reading {}", self.source_name))?;
             if n == 0 {
-                return Ok(None);
+                return Ok(LineRead::End);
             }
             self.lines_read += 1;
             let mut bytes: &[u8] = &self.buffer;
@@ -110,23 +135,40 @@ impl RecordReader {
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let text = std::str::from_utf8(bytes)
-                .map_err(|_| ToolError::bad_line(self.lines_read, "line is not valid UTF-8"))?;
-            return Ok(Some(RawLine { number: self.lines_read, text: text.to_string() }));
+            return Ok(match std::str::from_utf8(bytes) {
+                Ok(text) => LineRead::Text(RawLine { number: self.lines_read, text: text.to_string() }),
+                Err(_) => LineRead::Undecodable(self.lines_read),
+            });
         }
     }
+}
 
-    /// Up to `max` next non-blank lines; empty at the end of the input.
-    pub fn next_chunk(&mut self, max: usize) -> Result<Vec<RawLine>, ToolError> {
-        let mut chunk = Vec::with_capacity(max.min(1 << 16));
-        while chunk.len() < max {
-            match self.next_line()? {
-                Some(line) => chunk.push(line),
-                None => break,
-            }
-        }
-        Ok(chunk)
+/// What one read of the input found.
+enum LineRead {
+    Text(RawLine),
+    /// The line with this number is not UTF-8.
+    Undecodable(u64),
+    End,
+}
+
+/// Consecutive lines of the input. A line that is not UTF-8 is a bad line like any other, for
+/// the tool's `--skip-invalid` to count or not; it is kept apart so that the lines every
+/// mapper sees stay text.
+pub(crate) struct LineChunk {
+    pub lines: Vec<RawLine>,
+    /// (how many of `lines` come before it, line number) of each line that is not UTF-8.
+    pub undecodable: Vec<(usize, u64)>,
+}
+
+impl LineChunk {
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty() && self.undecodable.is_empty()
     }
+}
+
+/// The error of a line that is not UTF-8.
+pub(crate) fn undecodable_line(number: u64) -> ToolError {
+    ToolError::bad_line(number, "line is not valid UTF-8")
 }
 
 #[cfg(test)]
@@ -137,7 +179,7 @@ mod tests {
     fn numbers_lines_and_skips_blank_ones() {
         let input = "{\"a\":1}\n\n  \n{\"a\":2}\r\n[1,2]";
         let mut reader = RecordReader::from_reader(io::Cursor::new(input.to_string()), "test");
-        let lines = reader.next_chunk(10).unwrap();
+        let lines = reader.next_chunk(10).unwrap().lines;
         let numbers: Vec<u64> = lines.iter().map(|l| l.number).collect();
         assert_eq!(numbers, vec![1, 4, 5]);
         assert_eq!(lines[1].parse_object().unwrap().fields["a"], 2);
@@ -148,8 +190,25 @@ mod tests {
     #[test]
     fn invalid_json_names_the_line() {
         let mut reader = RecordReader::from_reader(io::Cursor::new("{}\n{oops\n".to_string()), "t");
-        let lines = reader.next_chunk(10).unwrap();
+        let lines = reader.next_chunk(10).unwrap().lines;
         let error = lines[1].parse_value().unwrap_err();
         assert!(error.to_string().starts_with("line 2: not valid JSON"), "{error}");
+    }
+
+    #[test]
+    fn lines_that_are_not_utf8_are_set_apart_in_order() {
+        let input = b"{\"a\":1}\n\xff\n\n{\"a\":2}\n\xfe\xfe\n".to_vec();
+        let mut reader = RecordReader::from_reader(io::Cursor::new(input.clone()), "t");
+        let chunk = reader.next_chunk(3).unwrap();
+        assert_eq!(chunk.lines.iter().map(|l| l.number).collect::<Vec<_>>(), [1, 4]);
+        assert_eq!(chunk.undecodable, [(1, 2)]);
+        let chunk = reader.next_chunk(3).unwrap();
+        assert!(chunk.lines.is_empty());
+        assert_eq!(chunk.undecodable, [(0, 5)]);
+        assert!(reader.next_chunk(3).unwrap().is_empty());
+
+        let mut reader = RecordReader::from_reader(io::Cursor::new(input), "t");
+        assert_eq!(reader.next_line().unwrap().unwrap().number, 1);
+        assert_eq!(reader.next_line().unwrap_err().to_string(), "line 2: line is not valid UTF-8");
     }
 }

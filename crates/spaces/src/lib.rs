@@ -35,7 +35,7 @@ use serde_json::{Map, Value};
 
 pub use graph::ArchGraph;
 pub use json_scan::{MatrixItem, digit_matrix, scan_digit_matrix};
-pub use raw_fields::{ObjectText, RawFields, line_object_with_fields, write_bit_matrix};
+pub use raw_fields::{ObjectText, RawFields, UnreadableField, line_object_with_fields, write_bit_matrix};
 pub use rng::SpaceRng;
 
 /// Why an architecture read from JSON is not a member of the space.
@@ -203,14 +203,15 @@ pub fn with_space<V: SpaceVisitor>(name: &str, visitor: V) -> Result<V::Output, 
 }
 
 /// The text of [`architecture_record`] for a line kept as raw fields, without the fields
-/// `leave_out`, still open for more fields (the encodings).
+/// `leave_out`, still open for more fields (the encodings). A passed-on field that cannot be
+/// compacted ([`ObjectText::push_raw`]) is an error naming it.
 pub fn architecture_line<S: SearchSpace>(
     space: &S,
     arch: &S::Arch,
     id: &str,
     fields: &RawFields<'_>,
     leave_out: &[&str],
-) -> ObjectText {
+) -> Result<ObjectText, UnreadableField> {
     let arch_fields = space.field_texts(arch);
     let mut object = ObjectText::new();
     object.push_str("space", space.name());
@@ -221,13 +222,25 @@ pub fn architecture_line<S: SearchSpace>(
         }
         match arch_fields.iter().find(|(k, _)| k == key) {
             Some((_, text)) => object.push_json(key, text),
-            None => object.push_raw(key, raw),
+            None => object.push_raw(key, raw)?,
         }
     }
     for (key, text) in &arch_fields {
         if !object.has(key) {
             object.push_json(key, text);
         }
+    }
+    Ok(object)
+}
+
+/// The line of an architecture that comes with no other fields (a sampled one): `space`,
+/// `id`, then its canonical fields; what [`architecture_line`] writes for an empty line.
+pub fn bare_architecture_line<S: SearchSpace>(space: &S, arch: &S::Arch, id: &str) -> ObjectText {
+    let mut object = ObjectText::new();
+    object.push_str("space", space.name());
+    object.push_str("id", id);
+    for (key, text) in &space.field_texts(arch) {
+        object.push_json(key, text);
     }
     object
 }

@@ -146,6 +146,26 @@ impl<'de> Deserialize<'de> for KeyText<'de> {
     }
 }
 
+/// A field of an input line that [`ObjectText::push_raw`] could not read back to compact it.
+#[derive(Debug)]
+pub struct UnreadableField {
+    pub key: String,
+    pub reason: serde_json::Error,
+}
+
+impl fmt::Display for UnreadableField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // serde_json places the error in the field's own text ("at line 1 column 11"), which
+        // would read as a place in the input file: only the reason is kept.
+        let reason = self.reason.to_string();
+        let position = format!(" at line {} column {}", self.reason.line(), self.reason.column());
+        let reason = reason.strip_suffix(&position).unwrap_or(&reason);
+        write!(f, "field {} cannot be passed on: {reason}", np_io::quoted(&self.key))
+    }
+}
+
+impl std::error::Error for UnreadableField {}
+
 /// The text of a JSON object written field by field, compact, with no key twice.
 #[derive(Debug, Clone, Default)]
 pub struct ObjectText {
@@ -180,13 +200,20 @@ impl ObjectText {
     }
 
     /// Appends `key` with a raw value from an input line, compacted if the input had spaces in it.
-    pub fn push_raw(&mut self, key: &str, json: &str) {
+    ///
+    /// Compacting reads the value back with serde_json, which refuses some texts the line
+    /// reader let through (it only finds where values end): numbers beyond `f64`, lone
+    /// surrogate escapes, nesting deeper than 128. Such a field is an error, so that its line
+    /// is refused like any other bad line; a compact value is passed on as it is.
+    pub fn push_raw(&mut self, key: &str, json: &str) -> Result<(), UnreadableField> {
         if json.bytes().any(|b| matches!(b, b' ' | b'\n' | b'\r' | b'\t')) {
-            let value: Value = serde_json::from_str(json).expect("raw values are valid JSON");
+            let value: Value =
+                serde_json::from_str(json).map_err(|reason| UnreadableField { key: key.to_string(), reason })?;
             self.push(key, &value);
         } else {
             self.push_json(key, json);
         }
+        Ok(())
     }
 
     /// Appends `key` with a string value.
@@ -348,7 +375,7 @@ mod tests {
         let mut object = ObjectText::new();
         object.push_str("space", "nb101");
         for (key, raw) in fields.iter() {
-            object.push_raw(key, raw);
+            object.push_raw(key, raw).unwrap();
         }
         object.push_json("n", "3");
         assert!(object.has("tight") && !object.has("other"));

@@ -127,11 +127,13 @@ fn encode_lines<S: SearchSpace>(
     let mut ids = space.ids(&archs).into_iter();
     parsed
         .into_iter()
-        .map(|result| {
+        .zip(lines)
+        .map(|(result, raw_line)| {
             let ParsedLine { arch, fields } = result?;
             let id = ids.next().expect("one id per valid line");
             // An encoding from an earlier pass is replaced, not duplicated.
-            let mut line = architecture_line(space, &arch, &id, &fields, &["graph", "flat"]);
+            let mut line = architecture_line(space, &arch, &id, &fields, &["graph", "flat"])
+                .map_err(|e| ToolError::bad_line(raw_line.number, e.to_string()))?;
             match format {
                 Format::Graph => line.push_json("graph", &GraphEncoding::json_of(&space.graph(&arch), shape)),
                 Format::Flat => line.push("flat", &FlatVector(flat_encoding(&space.graph(&arch), shape))),

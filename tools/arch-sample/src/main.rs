@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use np_io::{Output, Shard, ToolError, run_tool};
-use np_spaces::{RawFields, SearchSpace, SpaceVisitor, architecture_line, with_space};
+use np_spaces::{SearchSpace, SpaceVisitor, bare_architecture_line, with_space};
 use rayon::prelude::*;
 
 const EXAMPLES: &str = "\
@@ -69,8 +69,7 @@ impl SpaceVisitor for Sample<'_> {
     fn visit<S: SearchSpace>(self, space: &S) -> Self::Output {
         let args = self.0;
         if args.size {
-            print_size(space);
-            return Ok(());
+            return print_size(space);
         }
         let method = args.sampler.as_deref().unwrap_or(space.sampling_methods()[0].name);
         if args.all && args.sampler.is_some() {
@@ -111,7 +110,7 @@ fn write_block<S: SearchSpace>(space: &S, block: &[S::Arch], output: &mut Output
         .map(|batch| {
             let mut text = String::with_capacity(batch.len() * 384);
             for (arch, id) in batch.iter().zip(space.ids(batch)) {
-                text.push_str(&architecture_line(space, arch, &id, &RawFields::default(), &[]).finish());
+                text.push_str(&bare_architecture_line(space, arch, &id).finish());
                 text.push('\n');
             }
             text
@@ -123,14 +122,19 @@ fn write_block<S: SearchSpace>(space: &S, block: &[S::Arch], output: &mut Output
     Ok(())
 }
 
-fn print_size<S: SearchSpace>(space: &S) {
+/// The space's size on stdout (through [`Output`], so that a closed stdout is an error like
+/// any tool's).
+fn print_size<S: SearchSpace>(space: &S) -> Result<(), ToolError> {
     let size = space.size();
-    println!("space: {}", space.name());
-    println!("architectures: {} ({:.3e})", size.published_count, size.published_count as f64);
+    let mut output = Output::create(None)?;
+    output.write_line(&format!("space: {}", space.name()))?;
+    output.write_line(&format!("architectures: {} ({:.3e})", size.published_count, size.published_count as f64))?;
     if size.unique_count != size.published_count {
-        println!("distinct networks after canonicalisation: {} ({:.3e})", size.unique_count, size.unique_count as f64);
+        let unique = size.unique_count;
+        output.write_line(&format!("distinct networks after canonicalisation: {unique} ({:.3e})", unique as f64))?;
     }
-    println!("enumerable with --all: {}", if size.enumerable { "yes" } else { "no" });
+    output.write_line(&format!("enumerable with --all: {}", if size.enumerable { "yes" } else { "no" }))?;
+    output.finish()
 }
 
 #[global_allocator]

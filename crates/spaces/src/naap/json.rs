@@ -2,6 +2,7 @@
 //! objects `{"kernel_size", "width", "stride", "residual"}` exactly as in NAAP-440's
 //! `generated_schemes.json`.
 
+use np_io::quoted;
 use serde_json::{Map, Value};
 
 use super::scheme::{ConvLayer, Scheme};
@@ -36,7 +37,11 @@ fn layer_from_json(index: usize, item: &Value) -> Result<ConvLayer, InvalidArchi
         return invalid(format!("scheme[{index}] must be an object {{kernel_size, width, stride, residual}}"));
     };
     if let Some(unknown) = fields.keys().find(|key| !LAYER_FIELDS.contains(&key.as_str())) {
-        return invalid(format!("scheme[{index}]: unknown field '{unknown}' (known: {})", LAYER_FIELDS.join(", ")));
+        return invalid(format!(
+            "scheme[{index}]: unknown field {} (known: {})",
+            quoted(unknown),
+            LAYER_FIELDS.join(", ")
+        ));
     }
     let integer = |name: &str, max: u64| -> Result<u64, InvalidArchitecture> {
         match fields.get(name) {

@@ -4,6 +4,8 @@
 
 use std::borrow::Cow;
 
+use np_io::quoted;
+
 use super::cell::{Cell, MAX_EDGES, MAX_VERTICES, Op};
 use crate::{InvalidArchitecture, invalid};
 
@@ -88,10 +90,10 @@ impl<'a> UnprunedSpec<'a> {
         }
         let names: Vec<&str> = kept.iter().map(|&v| self.ops[v].as_ref()).collect();
         if names[0] != "input" {
-            return invalid(format!("first op must be 'input', got '{}'", names[0]));
+            return invalid(format!("first op must be 'input', got {}", quoted(names[0])));
         }
         if names[n - 1] != "output" {
-            return invalid(format!("last op must be 'output', got '{}'", names[n - 1]));
+            return invalid(format!("last op must be 'output', got {}", quoted(names[n - 1])));
         }
         let mut ops = [Op::Output; MAX_VERTICES];
         ops[0] = Op::Input;
@@ -101,7 +103,8 @@ impl<'a> UnprunedSpec<'a> {
                 _ => {
                     let allowed: Vec<&str> = Op::INTERIOR.iter().map(|op| op.name()).collect();
                     return invalid(format!(
-                        "op '{name}' at vertex {} is not allowed inside a cell (allowed: {})",
+                        "op {} at vertex {} is not allowed inside a cell (allowed: {})",
+                        quoted(name),
                         kept[position],
                         allowed.join(", ")
                     ));

@@ -6,6 +6,7 @@
 //! - `"code"` alone (an integer, or a decimal string as in `id`), which must be a canonical
 //!   code: a key of the benchmark tables.
 
+use np_io::quoted;
 use serde_json::Value;
 
 use super::arch::{GnnArch, NODES, OP_NAMES, op_index};
@@ -64,7 +65,7 @@ fn ops_from_json(value: &Value) -> Result<[u8; NODES], InvalidArchitecture> {
     for (node, (slot, item)) in ops.iter_mut().zip(items).enumerate() {
         let name = item.as_str().ok_or_else(shape_error)?;
         *slot = op_index(name).ok_or_else(|| {
-            InvalidArchitecture(format!("unknown op '{name}' at ops[{node}] (known: {})", OP_NAMES.join(", ")))
+            InvalidArchitecture(format!("unknown op {} at ops[{node}] (known: {})", quoted(name), OP_NAMES.join(", ")))
         })?;
     }
     Ok(ops)

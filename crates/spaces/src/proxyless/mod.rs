@@ -22,6 +22,7 @@
 
 use std::ops::Range;
 
+use np_io::quoted;
 use serde_json::{Map, Value};
 
 use crate::graph::ArchGraph;
@@ -209,7 +210,11 @@ impl SearchSpace for Proxyless {
                 return invalid("field 'ops' must be an array of op names");
             };
             let Some(op) = OP_VOCABULARY.iter().position(|known| *known == name) else {
-                return invalid(format!("unknown op '{name}' at layer {layer} (known: {})", OP_VOCABULARY.join(", ")));
+                return invalid(format!(
+                    "unknown op {} at layer {layer} (known: {})",
+                    quoted(name),
+                    OP_VOCABULARY.join(", ")
+                ));
             };
             let allowed = allowed_choices(slot);
             if !allowed.contains(&(op as u8)) {

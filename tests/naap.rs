@@ -317,3 +317,29 @@ fn bad_input_exits_2_naming_the_line() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("line 2: scheme[0]: missing field 'residual'"), "{}", stderr(&output));
 }
+
+#[test]
+fn bad_values_are_named_by_their_file_line_whatever_the_line_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, schemes) = (data_file(CSV), data_file(SCHEMES));
+    let published = std::fs::read(&csv).unwrap();
+    // The published file ends its lines with \r\n; the same file with \n must number alike.
+    assert!(published.windows(2).any(|pair| pair == b"\r\n"), "the published file has \\r\\n line ends");
+    let text = String::from_utf8(published).unwrap();
+    for (ending, name) in [("\r\n", "crlf.csv"), ("\n", "lf.csv")] {
+        for damaged_line in [2, 6, 441] {
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            let mut fields: Vec<&str> = lines[damaged_line - 1].split(',').collect();
+            fields[2] = "12x";
+            lines[damaged_line - 1] = fields.join(",");
+            let damaged = dir.path().join(name);
+            std::fs::write(&damaged, lines.join(ending) + ending).unwrap();
+            let args = ["--csv", damaged.to_str().unwrap(), "--schemes", schemes.to_str().unwrap()];
+            let output = run_tool("naap-lines", &args, b"");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{stderr}");
+            let expected = format!("{name}: line {damaged_line}: NumParams is '12x'");
+            assert!(stderr.contains(&expected), "expected '{expected}' in {stderr}");
+        }
+    }
+}

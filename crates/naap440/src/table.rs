@@ -85,14 +85,18 @@ impl Columns {
 }
 
 /// The rows of `naap440.csv`, read from `reader`; `file` names it in messages.
-pub fn read_table(reader: impl Read, file: &str) -> Result<Vec<TableRow>, NaapError> {
-    let mut csv = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(reader);
-    let headers = csv.headers().map_err(|e| csv_error(e, file))?.clone();
+pub fn read_table(mut reader: impl Read, file: &str) -> Result<Vec<TableRow>, NaapError> {
+    // The whole text is kept (under 1 MB) to number lines by it; see `FileLines`.
+    let mut text = Vec::new();
+    reader.read_to_end(&mut text).map_err(|e| NaapError::Unreadable(format!("cannot read {file}: {e}")))?;
+    let file_lines = FileLines::of(&text);
+    let mut csv = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_slice());
+    let headers = csv.headers().map_err(|e| csv_error(e, file, &file_lines))?.clone();
     let columns = Columns::find(&headers, file)?;
     let mut rows = Vec::with_capacity(MODEL_COUNT);
     for record in csv.records() {
-        let record = record.map_err(|e| csv_error(e, file))?;
-        let line = record.position().map_or(0, |p| p.line());
+        let record = record.map_err(|e| csv_error(e, file, &file_lines))?;
+        let line = file_lines.line_of(record.position());
         let row = parse_row(&record, &headers, &columns, line).map_err(|m| invalid_line(file, line, &m))?;
         let expected = rows.len() as u32 + 1;
         if row.model_id != expected {
@@ -110,12 +114,41 @@ pub fn read_table(reader: impl Read, file: &str) -> Result<Vec<TableRow>, NaapEr
     Ok(rows)
 }
 
+/// Line numbers of a CSV text as `sed -n Np` counts them (1-based, a line ends at `\n`).
+///
+/// The csv crate's `Position::line()` cannot be used: a record's position is taken before the
+/// end of the line before it is consumed, so with `\r\n` line ends (as the published
+/// `naap440.csv` has) every record was reported one line too early. Its byte offset is exact
+/// up to those end bytes (and skipped blank lines), which [`FileLines::line_of`] steps over.
+struct FileLines<'a> {
+    text: &'a [u8],
+    /// Offsets of the `\n` bytes, in order.
+    newlines: Vec<usize>,
+}
+
+impl<'a> FileLines<'a> {
+    fn of(text: &'a [u8]) -> Self {
+        let newlines = text.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(i, _)| i).collect();
+        FileLines { text, newlines }
+    }
+
+    /// The line on which the record at `position` begins (0 when there is no position).
+    fn line_of(&self, position: Option<&csv::Position>) -> u64 {
+        let Some(position) = position else { return 0 };
+        let mut start = (position.byte() as usize).min(self.text.len());
+        while matches!(self.text.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        1 + self.newlines.partition_point(|&newline| newline < start) as u64
+    }
+}
+
 fn invalid_line(file: &str, line: u64, message: &str) -> NaapError {
     NaapError::Invalid(format!("{file}: line {line}: {message}"))
 }
 
-fn csv_error(error: csv::Error, file: &str) -> NaapError {
-    let line = error.position().map_or(0, |p| p.line());
+fn csv_error(error: csv::Error, file: &str, file_lines: &FileLines) -> NaapError {
+    let line = file_lines.line_of(error.position());
     match error.kind() {
         csv::ErrorKind::Io(e) => NaapError::Unreadable(format!("cannot read {file}: {e}")),
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
@@ -201,18 +234,33 @@ mod tests {
 
     #[test]
     fn reads_a_well_formed_table() {
-        let rows = read_table(table(MODEL_COUNT).as_bytes(), "t.csv").unwrap();
-        assert_eq!(rows.len(), MODEL_COUNT);
-        let last = &rows[MODEL_COUNT - 1];
-        assert_eq!((last.line, last.model_id, last.num_params, last.max_accuracy), (441, 440, 1000, 0.75));
-        assert_eq!(last.epochs[89], EpochResult { accuracy: 0.5, loss_mean: 1.25, loss_median: 1.5 });
+        for text in [table(MODEL_COUNT), table(MODEL_COUNT).replace('\n', "\r\n")] {
+            let rows = read_table(text.as_bytes(), "t.csv").unwrap();
+            assert_eq!(rows.len(), MODEL_COUNT);
+            assert_eq!(rows[0].line, 2);
+            let last = &rows[MODEL_COUNT - 1];
+            assert_eq!((last.line, last.model_id, last.num_params, last.max_accuracy), (441, 440, 1000, 0.75));
+            assert_eq!(last.epochs[89], EpochResult { accuracy: 0.5, loss_mean: 1.25, loss_median: 1.5 });
+        }
     }
 
     #[test]
     fn bad_rows_name_the_file_and_line() {
+        // The published file ends its lines with \r\n; both endings are numbered alike.
+        for ending in ["\n", "\r\n"] {
+            bad_rows_name_the_file_and_line_ending_with(ending);
+        }
+    }
+
+    fn bad_rows_name_the_file_and_line_ending_with(ending: &str) {
         let good = table(MODEL_COUNT);
         let cases = [
             (good.replacen("\n3,0,1000", "\n3,0,x1000", 1), "t.csv: line 4: NumParams is 'x1000', not a whole number"),
+            // A blank line before the row counts.
+            (
+                good.replacen("\n3,0,1000", "\n\n3,0,x1000", 1),
+                "t.csv: line 5: NumParams is 'x1000', not a whole number",
+            ),
             (good.replacen("\n5,0,", "\n5,2,", 1), "t.csv: line 6: IsTest is 2, expected 0 or 1"),
             (good.replacen("\n7,0,", "\n8,0,", 1), "t.csv: line 8: ModelId is 8, expected 7"),
             (good.replacen(",0.75,", ",75,", 1), "t.csv: line 2: MaxAccuracy is 75, not an accuracy fraction"),
@@ -222,6 +270,7 @@ mod tests {
             (table(MODEL_COUNT - 1), "t.csv: 439 models, NAAP-440 has 440"),
         ];
         for (text, expected) in cases {
+            let text = text.replace('\n', ending);
             match read_table(text.as_bytes(), "t.csv") {
                 Err(NaapError::Invalid(message)) => assert!(message.starts_with(expected), "{message}"),
                 other => panic!("expected '{expected}', got {other:?}"),

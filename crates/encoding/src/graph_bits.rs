@@ -58,7 +58,24 @@ impl GraphBits {
         text.expect(b"}")?;
         // One op per real node, none on padding rows.
         let one_op_each = graph.ops[..max].iter().enumerate().all(|(i, row)| row.count_ones() == u32::from(i < nodes));
-        (text.at == text.bytes.len() && one_op_each).then_some(graph)
+        (text.at == text.bytes.len() && one_op_each && graph.keeps_the_edge_rules(shape)).then_some(graph)
+    }
+
+    /// The edge rules of [`GraphEncoding::check_shape`](crate::GraphEncoding::check_shape),
+    /// two operations per row: every edge goes from a lower real node to a higher one, and
+    /// there are no more than the space's limit.
+    fn keeps_the_edge_rules(&self, shape: &EncodingShape) -> bool {
+        let real_nodes = u64::MAX >> (MAX_BIT_ROWS - self.nodes);
+        let mut edges = 0;
+        for (i, &row) in self.adjacency[..self.max_nodes].iter().enumerate() {
+            // Bits j with i < j < nodes (two shifts: one by 64 would overflow).
+            let later_real_nodes = real_nodes & (u64::MAX << i << 1);
+            if row & !later_real_nodes != 0 {
+                return false;
+            }
+            edges += row.count_ones() as usize;
+        }
+        shape.max_edges.is_none_or(|limit| edges <= limit)
     }
 
     pub fn max_nodes(&self) -> usize {
@@ -104,7 +121,7 @@ mod tests {
     use crate::GraphEncoding;
 
     fn nb101() -> EncodingShape {
-        EncodingShape { max_nodes: 3, op_count: 2, feature_count: 0, fixed_topology: false }
+        EncodingShape { max_nodes: 3, op_count: 2, feature_count: 0, fixed_topology: false, max_edges: Some(2) }
     }
 
     #[test]
@@ -138,6 +155,12 @@ mod tests {
             r#"{"nodes":2,"adjacency":[[0,2,0],[0,0,0],[0,0,0]],"op_onehot":[[1,0],[0,1],[0,0]]}"#,
             r#"{"nodes":2,"adjacency":[[0,1,0],[0,0,0],[0,0,0]],"op_onehot":[[1,1],[0,1],[0,0]]}"#,
             r#"{"nodes":2,"adjacency":[[0,1,0],[0,0,0],[0,0,0]],"op_onehot":[[1,0],[0,1],[1,0]]}"#,
+            // Edges against the topological order: below the diagonal, on it, to or from a
+            // padding node; more edges than the space's limit.
+            r#"{"nodes":3,"adjacency":[[0,1,0],[1,0,0],[0,0,0]],"op_onehot":[[1,0],[0,1],[1,0]]}"#,
+            r#"{"nodes":3,"adjacency":[[0,1,0],[0,1,0],[0,0,0]],"op_onehot":[[1,0],[0,1],[1,0]]}"#,
+            r#"{"nodes":2,"adjacency":[[0,1,1],[0,0,0],[0,0,0]],"op_onehot":[[1,0],[0,1],[0,0]]}"#,
+            r#"{"nodes":3,"adjacency":[[0,1,1],[0,0,1],[0,0,0]],"op_onehot":[[1,0],[0,1],[1,0]]}"#,
             // Not JSON; JSON with white space after it (which the general reader accepts).
             r#"{"nodes":2,"adjacency":[[0,1,0],[0,0,0],[0,0,0]],"op_onehot":[[1,0],[0,1],[0,0]]"#,
             r#"{"nodes":2,"adjacency":[[0,1,0],[0,0,0],[0,0,0]],"op_onehot":[[1,0],[0,1],[0,0]]} "#,

@@ -184,6 +184,7 @@ mod tests {
         }
     }
 
+    /// And what every space writes keeps the rules its readers check.
     #[test]
     fn text_written_from_the_graph_is_the_encodings() {
         use np_spaces::{SearchSpace, SpaceVisitor, with_space};
@@ -196,7 +197,12 @@ mod tests {
                 let mut rng = np_spaces::SpaceRng::seed_from_u64(11);
                 for _ in 0..300 {
                     let graph = space.graph(&space.sample(&mut rng));
-                    assert_eq!(GraphEncoding::json_of(&graph, &shape), GraphEncoding::new(&graph, &shape).to_json());
+                    let encoding = GraphEncoding::new(&graph, &shape);
+                    let text = GraphEncoding::json_of(&graph, &shape);
+                    assert_eq!(text, encoding.to_json());
+                    assert_eq!(encoding.check_shape(&shape), Ok(()), "{}: {text}", space.name());
+                    let compact = crate::GraphBits::from_compact_json(&text, &shape);
+                    assert_eq!(compact.is_some(), shape.feature_count == 0, "{}: {text}", space.name());
                 }
             }
         }

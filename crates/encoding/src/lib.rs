@@ -26,6 +26,8 @@ pub struct EncodingShape {
     pub op_count: usize,
     pub feature_count: usize,
     pub fixed_topology: bool,
+    /// The space's edge limit ([`SearchSpace::max_edges`]), checked on encodings read back.
+    pub max_edges: Option<usize>,
 }
 
 impl EncodingShape {
@@ -35,6 +37,7 @@ impl EncodingShape {
             op_count: space.op_vocabulary().len(),
             feature_count: space.node_feature_names().len(),
             fixed_topology: space.fixed_topology(),
+            max_edges: space.max_edges(),
         }
     }
 
@@ -78,7 +81,11 @@ impl GraphEncoding {
 
 impl GraphEncoding {
     /// Checks that an encoding read from a record has the shape of `shape` (so a model trained
-    /// for one space never silently reads another's tensors).
+    /// for one space never silently reads another's tensors) and keeps the rules every space's
+    /// encoder keeps: nodes in a topological order, so that each edge goes from a lower real
+    /// node to a higher one (the adjacency is strictly upper-triangular, its padding empty);
+    /// one op per real node, none on padding; at most the space's edge limit. A graph that
+    /// breaks them is no architecture of the space, and a score for it would mean nothing.
     pub fn check_shape(&self, shape: &EncodingShape) -> Result<(), String> {
         let max = shape.max_nodes;
         if self.nodes == 0 || self.nodes > max {
@@ -89,6 +96,22 @@ impl GraphEncoding {
         }
         if self.adjacency.iter().flatten().any(|&bit| bit > 1) {
             return Err("graph adjacency entries must be 0 or 1".into());
+        }
+        let edges = || {
+            self.adjacency
+                .iter()
+                .enumerate()
+                .flat_map(|(i, row)| row.iter().enumerate().map(move |(j, &bit)| (i, j, bit)))
+        };
+        if let Some((i, j, _)) = edges().find(|&(i, j, bit)| bit == 1 && !(i < j && j < self.nodes)) {
+            return Err(format!(
+                "graph adjacency has an edge {i} → {j}; edges go from a lower to a higher node of the {} real ones (topological order)",
+                self.nodes
+            ));
+        }
+        let edge_count = edges().filter(|&(_, _, bit)| bit == 1).count();
+        if let Some(limit) = shape.max_edges.filter(|&limit| edge_count > limit) {
+            return Err(format!("graph has {edge_count} edges; the space allows at most {limit}"));
         }
         if self.op_onehot.len() != max || self.op_onehot.iter().any(|row| row.len() != shape.op_count) {
             return Err(format!("graph op_onehot must be {max}×{} (padded)", shape.op_count));
@@ -170,7 +193,8 @@ mod tests {
 
     #[test]
     fn padding_rows_are_empty() {
-        let shape = EncodingShape { max_nodes: 5, op_count: 3, feature_count: 0, fixed_topology: false };
+        let shape =
+            EncodingShape { max_nodes: 5, op_count: 3, feature_count: 0, fixed_topology: false, max_edges: None };
         let encoded = GraphEncoding::new(&tiny_graph(), &shape);
         assert_eq!(encoded.nodes, 3);
         assert_eq!(encoded.adjacency[0], vec![0, 1, 1, 0, 0]);
@@ -181,12 +205,36 @@ mod tests {
 
     #[test]
     fn flat_vector_has_the_declared_layout() {
-        let shape = EncodingShape { max_nodes: 4, op_count: 3, feature_count: 0, fixed_topology: false };
+        let shape =
+            EncodingShape { max_nodes: 4, op_count: 3, feature_count: 0, fixed_topology: false, max_edges: None };
         let flat = flat_encoding(&tiny_graph(), &shape);
         assert_eq!(flat.len(), shape.flat_len());
         // Upper triangle of a 4x4 matrix: (0,1) (0,2) (0,3) (1,2) (1,3) (2,3).
         assert_eq!(&flat[..6], &[1.0, 1.0, 0.0, 1.0, 0.0, 0.0]);
         assert_eq!(&flat[6..9], &[1.0, 0.0, 0.0]);
         assert_eq!(&flat[15..18], &[0.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn graphs_against_the_rules_are_refused_naming_the_rule() {
+        let shape =
+            EncodingShape { max_nodes: 4, op_count: 2, feature_count: 0, fixed_topology: false, max_edges: Some(3) };
+        let graph = |nodes: usize, edges: &[(usize, usize)]| {
+            let mut adjacency = vec![vec![0u8; 4]; 4];
+            for &(i, j) in edges {
+                adjacency[i][j] = 1;
+            }
+            let op_onehot = (0..4).map(|i| if i < nodes { vec![1, 0] } else { vec![0, 0] }).collect();
+            GraphEncoding { nodes, adjacency, op_onehot, node_features: vec![] }
+        };
+        assert_eq!(graph(3, &[(0, 1), (1, 2), (0, 2)]).check_shape(&shape), Ok(()));
+        let against_the_order = "edges go from a lower to a higher node of the 3 real ones (topological order)";
+        for (edges, edge) in [(&[(0, 1), (1, 0)][..], "1 → 0"), (&[(1, 1)], "1 → 1"), (&[(1, 3)], "1 → 3")] {
+            let message = graph(3, edges).check_shape(&shape).unwrap_err();
+            assert_eq!(message, format!("graph adjacency has an edge {edge}; {against_the_order}"));
+        }
+        let four_edges = graph(4, &[(0, 1), (1, 2), (2, 3), (0, 3)]);
+        assert_eq!(four_edges.check_shape(&shape).unwrap_err(), "graph has 4 edges; the space allows at most 3");
+        assert_eq!(four_edges.check_shape(&EncodingShape { max_edges: None, ..shape }), Ok(()));
     }
 }

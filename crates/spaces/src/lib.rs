@@ -110,6 +110,13 @@ pub trait SearchSpace: Sync {
     /// The largest node count of [`SearchSpace::graph`].
     fn max_nodes(&self) -> usize;
 
+    /// The most edges a graph of [`SearchSpace::graph`] has, where the space limits them
+    /// beyond what its node count allows (NAS-Bench-101's 9); readers of encoded graphs
+    /// refuse more.
+    fn max_edges(&self) -> Option<usize> {
+        None
+    }
+
     /// Names of the numeric node features of [`ArchGraph::node_features`] (often none).
     fn node_feature_names(&self) -> &'static [&'static str] {
         &[]

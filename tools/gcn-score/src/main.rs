@@ -16,7 +16,8 @@ use np_io::{InputOutputArgs, InvalidLinePolicy, Output, RecordReader, ToolError,
 use np_ort::{Device, OrtFeaturePredictor, OrtPredictor};
 use np_predictor::graph_inputs::GraphFeatures;
 use np_predictor::{
-    NativeScorer, Predictor, encode_architecture_fields, graph_sample_from_bits, graph_sample_with_features,
+    NativeScorer, Predictor, SpaceSignature, encode_architecture_fields, graph_sample_from_bits,
+    graph_sample_with_features,
 };
 use np_spaces::{RawFields, line_object_with_fields};
 use np_trees::{FeatureSet, TreePredictor};
@@ -154,6 +155,9 @@ fn load_model(path: &std::path::Path, bytes: &[u8]) -> Result<Model, ToolError> 
         op_count: predictor.meta.op_vocabulary.len(),
         feature_count: predictor.meta.node_features.len(),
         fixed_topology: false,
+        // The edge limit of the predictor's space, which every line is read in (a space this
+        // version does not know has none).
+        max_edges: SpaceSignature::named(&predictor.meta.space).ok().and_then(|space| space.shape.max_edges),
     };
     // The same feature code as gbt-train: a line means the same numbers to both.
     let graph_features =
@@ -338,7 +342,9 @@ fn score_tool(args: &Args) -> Result<(), ToolError> {
     // Only the GCN reads it; a tree file's lines carry their feature vectors.
     let shape = match &model {
         Model::Gcn { shape, .. } => *shape,
-        Model::Trees(_) => EncodingShape { max_nodes: 0, op_count: 0, feature_count: 0, fixed_topology: false },
+        Model::Trees(_) => {
+            EncodingShape { max_nodes: 0, op_count: 0, feature_count: 0, fixed_topology: false, max_edges: None }
+        }
     };
     let default_batch = if args.device == DeviceArg::Cuda { 16384 } else { 1024 };
     let batch = args.batch.unwrap_or(default_batch).max(1);

@@ -84,6 +84,10 @@ impl SearchSpace for Nb101 {
         cell::MAX_VERTICES
     }
 
+    fn max_edges(&self) -> Option<usize> {
+        Some(cell::MAX_EDGES)
+    }
+
     fn size(&self) -> SpaceSize {
         let count = enumerate::UNIQUE_CELLS as u128;
         SpaceSize { published_count: count, unique_count: count, enumerable: true }

@@ -129,6 +129,11 @@ impl PredictorMeta {
                 op_vocabulary.len() + node_features.len()
             ));
         }
+        let (hidden, layers, fc_hidden) = (count("gcn_hidden")?, count("gcn_layers")?, count("gcn_fc_hidden")?);
+        // The forward pass reads at least one layer; a file with none loaded and then panicked.
+        if [hidden, layers, fc_hidden].contains(&0) {
+            return Err("predictor metadata: 'gcn_hidden', 'gcn_layers' and 'gcn_fc_hidden' must be positive".into());
+        }
         Ok(PredictorMeta {
             space: get("space")?,
             op_vocabulary,
@@ -141,9 +146,9 @@ impl PredictorMeta {
             threshold: props.get("threshold").map(|_| number("threshold")).transpose()?,
             config: GcnConfig {
                 input_width,
-                hidden: count("gcn_hidden")?,
-                layers: count("gcn_layers")?,
-                fc_hidden: count("gcn_fc_hidden")?,
+                hidden,
+                layers,
+                fc_hidden,
                 graph_features: graph_features.as_ref().map_or(0, GraphFeatures::len),
             },
             training: get("training")?,

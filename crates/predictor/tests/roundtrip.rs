@@ -94,7 +94,7 @@ fn garbage_is_an_error_not_a_panic() {
 }
 
 /// Sizes in the metadata are checked against the weights before anything is built from them:
-/// such files once made the loader ask for 80 GB, or loaded and then failed on the first line.
+/// such files once made the loader ask for 80 GB, or loaded and then panicked on the first line.
 #[test]
 fn metadata_that_disagrees_with_the_weights_is_an_error() {
     let space = SpaceSignature::named("nb101").unwrap();
@@ -115,6 +115,7 @@ fn metadata_that_disagrees_with_the_weights_is_an_error() {
         ("gcn_hidden", "1000000000", "do not match the sizes"),
         ("gcn_fc_hidden", "3", "do not match the sizes"),
         ("gcn_layers", "10000000000", "no initializer"),
+        ("gcn_layers", "0", "must be positive"),
         ("op_vocabulary", "input,conv3x3-bn-relu,output", "'gcn_input_width' is 5, but 3 ops"),
         ("node_features", "width", "'gcn_input_width' is 5, but 5 ops and 1 node features"),
     ] {

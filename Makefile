@@ -25,7 +25,7 @@ export NBGRAPH_DIR
 # exists once setup has run, after this file was read).
 NBGRAPH_LIGHT = $(or $(NBGRAPH_DIR),$$(ls -d $(abspath $(VENV))/lib/python3*/site-packages/nas_bench_graph/light | head -n 1))
 
-.PHONY: setup build release test demo demo-predictor demo-search fixtures bench bench-memory bench-quality bench-trees bench-naap experiment clean
+.PHONY: setup build release test demo demo-predictor demo-search fixtures bench bench-memory bench-quality bench-trees bench-naap experiment fuzz clean
 
 ## setup: check the toolchains, fetch every Rust dependency (pinned by Cargo.lock) and install
 ## the Python packages of requirements.txt (ONNX Runtime's library among them) into .venv.
@@ -163,6 +163,17 @@ bench-naap: release
 	$(BIN)/naap-lines --csv $(NAS_DATA)/naap440/naap440.csv --schemes $(NAS_DATA)/naap440/generated_schemes.json --epochs 9 \
 	  | $(BIN)/arch-encode --space naap --format flat -o runs/bench/naap440.flat.jsonl
 	$(CARGO) run --release --locked -q -p np-trees --example naap440_table -- runs/bench/naap440.flat.jsonl
+
+## fuzz: libFuzzer on every parser of outside input (architecture lines of each space, the line
+## scanner, graph/flat fields, TFRecord, pickle and JSON-lines tables, ONNX predictor files,
+## NAAP-440's CSV and schemes), FUZZ_SECONDS per target, FUZZ_JOBS targets at a time, on stable
+## Rust with a C++ compiler (docs/RELIABILITY.md). Corpora, logs and crashing inputs stay under
+## runs/fuzz/; the table at the end goes to runs/fuzz/summary.md. Fails when a target crashed.
+FUZZ_SECONDS ?= 600
+FUZZ_JOBS    ?= 2
+FUZZ_TARGETS ?= all
+fuzz: build
+	bash scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_JOBS) "$(FUZZ_TARGETS)" $(NAS_DATA) "$(NBGRAPH_LIGHT)" $(abspath $(PYTHON))
 
 include make/search.mk
 include make/pareto.mk

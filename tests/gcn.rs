@@ -311,3 +311,32 @@ fn training_gives_the_same_model_bytes_on_one_thread_or_several() {
     assert_eq!(one, train("two.onnx", "2"), "two threads");
     assert_eq!(one, train("three.onnx", "3"), "three threads");
 }
+
+/// A line that already has scores is rewritten through a JSON value of the whole line: a field
+/// that serde_json cannot hold is a bad line (exit 2, or skipped), never a panic.
+#[test]
+fn rescoring_a_line_serde_cannot_hold_is_a_bad_line() {
+    let model = workspace_root().join("fixtures/gcn-two-stage.onnx");
+    let cells = std::fs::read_to_string(workspace_root().join("fixtures/nb101-cells.graph.jsonl")).unwrap();
+    let first = cells.lines().next().unwrap().trim_end();
+    let bad = format!("{},\"pred\":1,\"x\":1e999}}\n", &first[..first.len() - 1]);
+    for backend in ["native", "ort"] {
+        let args = ["--backend", backend, "-m", model.to_str().unwrap()];
+        let output = run_tool("gcn-score", &args, bad.as_bytes());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{backend}: {stderr}");
+        assert!(stderr.starts_with("gcn-score: line 1: ") && stderr.lines().count() == 1, "{backend}: {stderr}");
+        let input = format!("{cells}{bad}");
+        let skipped = run_tool("gcn-score", &[&args[..], &["--skip-invalid"]].concat(), input.as_bytes());
+        assert!(skipped.status.success(), "{backend}: {}", String::from_utf8_lossy(&skipped.stderr));
+        assert_eq!(String::from_utf8_lossy(&skipped.stdout).lines().count(), cells.lines().count());
+    }
+}
+
+#[test]
+fn a_network_with_no_layer_or_unit_is_a_usage_error() {
+    for flag in ["--layers", "--hidden", "--fc-hidden", "--cv-layers", "--cv-hidden"] {
+        let output = run_tool("gcn-train", &["--label", "val_accuracy", flag, "0"], b"");
+        assert_eq!(output.status.code(), Some(2), "{flag}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+}

@@ -67,6 +67,16 @@ impl fmt::Display for Shard {
     }
 }
 
+/// A count that must be at least 1 (layers, hidden units, ...), for clap's `value_parser`:
+/// a zero would build a network with nothing in it, which no later step can use.
+pub fn positive_count(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(count) => Ok(count),
+        Err(_) => Err(format!("'{text}' is not a whole number")),
+    }
+}
+
 /// What to do with an invalid input line: stop with its error (default), or count it and go on
 /// (`--skip-invalid`), reporting the count on stderr at the end.
 #[derive(Debug, Default)]
@@ -138,6 +148,14 @@ mod tests {
         policy.handle(ToolError::bad_line(5, "other")).unwrap();
         assert_eq!(policy.summary().unwrap(), "skipped 2 invalid line(s); first: line 3: unknown op 'a\\nb'");
         assert!(InvalidLinePolicy::new(false).handle(ToolError::bad_line(1, "x")).is_err());
+    }
+
+    #[test]
+    fn counts_must_be_positive_whole_numbers() {
+        assert_eq!(positive_count("3"), Ok(3));
+        assert!(positive_count("0").is_err());
+        assert!(positive_count("-1").is_err());
+        assert!(positive_count("2.5").is_err());
     }
 
     #[test]

@@ -166,6 +166,17 @@ fn load_model(path: &std::path::Path, bytes: &[u8]) -> Result<Model, ToolError> 
 }
 
 fn parse_line(line: &RawLine, model: &Model, backend: Backend) -> Result<ParsedLine, ToolError> {
+    let parsed = parse_model_input(line, model, backend)?;
+    if parsed.rescored {
+        // Its scores are replaced in a value of the whole line when it is written: a field
+        // serde_json cannot hold (a number beyond f64, a lone surrogate) is found now, as a bad
+        // line, not then.
+        line.parse_object()?;
+    }
+    Ok(parsed)
+}
+
+fn parse_model_input(line: &RawLine, model: &Model, backend: Backend) -> Result<ParsedLine, ToolError> {
     match model {
         Model::Gcn { predictor, shape, graph_features } => {
             let mut pending = parse_graph_line(line, predictor, shape, graph_features.as_ref(), backend)?;

@@ -89,13 +89,13 @@ struct Args {
     #[arg(long, default_value_t = 0.0)]
     dropout: f64,
     /// GCN hidden size.
-    #[arg(long, default_value_t = 144)]
+    #[arg(long, default_value_t = 144, value_parser = np_io::positive_count)]
     hidden: usize,
     /// Number of GCN layers.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = np_io::positive_count)]
     layers: usize,
     /// Width of the fully connected layer.
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = 128, value_parser = np_io::positive_count)]
     fc_hidden: usize,
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -118,7 +118,7 @@ struct Args {
     cv_weight_decay: Vec<f64>,
 
     /// Hidden sizes tried by --cv.
-    #[arg(long, value_delimiter = ',', default_value = "72,144")]
+    #[arg(long, value_delimiter = ',', default_value = "72,144", value_parser = np_io::positive_count)]
     cv_hidden: Vec<usize>,
 
     /// Epoch counts tried by --cv.
@@ -126,7 +126,7 @@ struct Args {
     cv_epochs: Vec<usize>,
 
     /// Layer counts tried by --cv.
-    #[arg(long, value_delimiter = ',', default_value = "3")]
+    #[arg(long, value_delimiter = ',', default_value = "3", value_parser = np_io::positive_count)]
     cv_layers: Vec<usize>,
 
     /// After --cv, widen the hidden size so the final network has about this many times the

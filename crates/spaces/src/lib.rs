@@ -16,6 +16,9 @@
 //!   Neural Predictor paper, a chain of 22 searchable layers (6.64·10^17 architectures).
 //! - [`naap::Naap`] (`naap`): NAAP-440's 440 small CIFAR-10 CNNs, chains of 3 or 4 conv
 //!   layers, enumerated in the dataset's order by its published generator.
+//! - [`nb201::Nb201`] (`nb201`): NAS-Bench-201's 15,625 cells (ops on the six edges of a
+//!   four-node DAG), read from the official string, NASLib's tuple or a list of ops, each
+//!   with the id of its class among the published 6,466 that compute different functions.
 //!
 //! This crate does not read or write files or streams; tools do that through `np-io`.
 
@@ -23,6 +26,7 @@ pub mod graph;
 mod json_scan;
 pub mod naap;
 pub mod nb101;
+pub mod nb201;
 pub mod nbgraph;
 pub mod proxyless;
 pub mod raw_fields;
@@ -96,7 +100,9 @@ pub struct SamplingMethod {
 }
 
 /// The operations every search space provides. Architectures are always held in canonical
-/// form: two architectures are the same network exactly when they compare equal.
+/// form: two architectures are the same network exactly when they compare equal. (NAS-Bench-201
+/// is the exception that its benchmark makes: it tabulates every cell on its own, so its cells
+/// are their own canonical form, and cells computing the same function share a `class_id`.)
 pub trait SearchSpace: Sync {
     /// One architecture in canonical form.
     type Arch: Clone + PartialEq + Send + Sync;
@@ -169,7 +175,7 @@ pub trait SearchSpace: Sync {
         fields.into_iter().map(|(key, value)| (key, serde_json::to_string(&value).expect("values serialise"))).collect()
     }
 
-    /// The canonical id: equal ids mean the same network.
+    /// The canonical id: equal ids mean the same network (for nb201, the same cell).
     fn id(&self, arch: &Self::Arch) -> String;
 
     /// The ids of many architectures; spaces whose id is costly batch the work.
@@ -195,7 +201,7 @@ pub trait SpaceVisitor {
 }
 
 /// Names accepted by [`with_space`].
-pub const SPACE_NAMES: &[&str] = &["nb101", "nbgraph", "nbgraph-proteins", "proxyless", "naap"];
+pub const SPACE_NAMES: &[&str] = &["nb101", "nbgraph", "nbgraph-proteins", "proxyless", "naap", "nb201"];
 
 /// Runs `visitor` with the space called `name`.
 pub fn with_space<V: SpaceVisitor>(name: &str, visitor: V) -> Result<V::Output, InvalidArchitecture> {
@@ -205,6 +211,7 @@ pub fn with_space<V: SpaceVisitor>(name: &str, visitor: V) -> Result<V::Output, 
         "nbgraph-proteins" => Ok(visitor.visit(&nbgraph::NbGraph::proteins())),
         "proxyless" => Ok(visitor.visit(&proxyless::Proxyless::new())),
         "naap" => Ok(visitor.visit(&naap::Naap::new())),
+        "nb201" => Ok(visitor.visit(&nb201::Nb201::new())),
         other => invalid(format!("unknown search space '{other}' (known: {})", SPACE_NAMES.join(", "))),
     }
 }

@@ -19,7 +19,8 @@ Examples:
   arch-encode --space nb101 --format flat records.jsonl -o records.flat.jsonl
 
 Input lines hold an architecture (nb101: \"adjacency\" + \"ops\", \"module_adjacency\" +
-\"module_operations\", or a 56-integer NASLib tuple as \"naslib\" or as the whole line).
+\"module_operations\", or a 56-integer NASLib tuple as \"naslib\" or as the whole line;
+nb201: the official \"arch\" string, six edge \"ops\", or NASLib's six-integer \"naslib\").
 Output lines: \"space\" and \"id\" first, every other input field unchanged, \"adjacency\" and
 \"ops\" in canonical form, plus \"graph\" {nodes, adjacency, op_onehot[, node_features]} or
 \"flat\" [numbers].";

@@ -18,6 +18,9 @@ Examples:
   # how large the ProxylessNAS mobile space is
   arch-sample --space proxyless --size
 
+  # 100 NAS-Bench-201 cells that all compute different functions (one per class)
+  arch-sample --space nb201 --count 100 --sampler classes --seed 1
+
 Each line: {\"space\": ..., \"id\": ..., \"adjacency\": [[...]], \"ops\": [...]}, in canonical form.
 Same arguments and seed give the same bytes, whatever the thread count.";
 
@@ -25,7 +28,7 @@ Same arguments and seed give the same bytes, whatever the thread count.";
 #[derive(Parser, Debug)]
 #[command(name = "arch-sample", version, after_help = EXAMPLES)]
 struct Args {
-    /// Search space: nb101, nbgraph, nbgraph-proteins or proxyless.
+    /// Search space: nb101, nb201, nbgraph, nbgraph-proteins, proxyless or naap.
     #[arg(long, default_value = "nb101")]
     space: String,
 
@@ -45,7 +48,9 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     seed: u64,
 
-    /// Sampling method (nb101: uniform [default], nasbench; proxyless: uniform).
+    /// Sampling method (nb101: uniform [default], nasbench; nb201: uniform [default], classes,
+    /// with-replacement; nbgraph: uniform [default], package; naap: uniform [default],
+    /// with-replacement; proxyless: uniform).
     #[arg(long)]
     sampler: Option<String>,
 

@@ -5,23 +5,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use neural_predictor::{
-    json_lines, python, run_ok, run_tool, tool_path, unique_zc500_cells, workspace_root, write_lines,
+    assert_close, json_lines, number_field, run_ok, run_tool, scores_agree_on_every_backend, tool_path, train_gcn,
+    unique_zc500_cells, workspace_root, write_lines,
 };
 use serde_json::Value;
 
+/// The predictor of these tests: 40 epochs on `val_accuracy` (the default label).
 fn train(dir: &Path, records: &[Value], extra: &[&str]) -> PathBuf {
-    let train_path = dir.join("train.jsonl");
-    write_lines(&train_path, records);
-    let model = dir.join(format!("model{}.onnx", extra.join("").replace('-', "")));
-    let mut args = vec!["--label", "val_accuracy", "--epochs", "40", "-q", "-o", model.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    args.push(train_path.to_str().unwrap());
-    run_ok("gcn-train", &args, b"");
-    model
-}
-
-fn field(records: &[Value], name: &str) -> Vec<f64> {
-    records.iter().map(|r| r[name].as_f64().unwrap_or_else(|| panic!("field {name} in {r}"))).collect()
+    train_gcn(dir, records, 40, extra)
 }
 
 #[test]
@@ -34,34 +25,9 @@ fn predictor_learns_ranks_and_round_trips_through_python_onnxruntime() {
         let model = train(dir.path(), train_cells, extra);
         let test_path = dir.path().join("test.jsonl");
         write_lines(&test_path, test_cells);
-        let model_arg = model.to_str().unwrap();
-        let native = json_lines(&run_ok(
-            "gcn-score",
-            &["-m", model_arg, "--backend", "native", test_path.to_str().unwrap()],
-            b"",
-        ));
-        let ort = json_lines(&run_ok("gcn-score", &["-m", model_arg, test_path.to_str().unwrap()], b""));
-        let python_out = Command::new(python())
-            .arg(workspace_root().join("tests/python/check_predictor.py"))
-            .arg(&model)
-            .arg(&test_path)
-            .output()
-            .unwrap();
-        assert!(
-            python_out.status.success(),
-            "onnx.checker / onnxruntime: {}",
-            String::from_utf8_lossy(&python_out.stderr)
-        );
-        let python = json_lines(&String::from_utf8(python_out.stdout).unwrap());
-        assert_eq!((native.len(), ort.len(), python.len()), (120, 120, 120));
         let outputs: &[&str] = if extra.is_empty() { &["pred"] } else { &["pred", "p_good"] };
-        for name in outputs {
-            let (a, b, c) = (field(&native, name), field(&ort, name), field(&python, name));
-            for i in 0..a.len() {
-                assert!((a[i] - b[i]).abs() <= 1e-5 * a[i].abs().max(1.0), "{name}[{i}]: native {} ort {}", a[i], b[i]);
-                assert!((b[i] - c[i]).abs() <= 1e-5 * b[i].abs().max(1.0), "{name}[{i}]: ort {} python {}", b[i], c[i]);
-            }
-        }
+        let (_, ort) = scores_agree_on_every_backend(&model, &test_path, outputs);
+        assert_eq!(ort.len(), 120);
         // Every input field flows through unchanged, with the scores appended.
         for (scored, original) in ort.iter().zip(test_cells) {
             assert_eq!(scored["id"], original["id"]);
@@ -90,9 +56,7 @@ fn ort_and_native_agree_on_thousands_of_graphs_and_shards_match() {
     let (ort, native) = (json_lines(&ort), json_lines(&native));
     assert_eq!(ort.len(), 4000);
     for name in ["pred", "p_good"] {
-        for (a, b) in field(&ort, name).iter().zip(field(&native, name)) {
-            assert!((a - b).abs() <= 1e-5 * a.abs().max(1.0), "{name}: ort {a} native {b}");
-        }
+        assert_close(&number_field(&ort, name), &number_field(&native, name), &format!("{name}: ORT against native"));
     }
     // split + xargs -P + cat gives the same bytes as one run.
     let bin = tool_path("gcn-score").parent().unwrap().to_path_buf();
@@ -273,7 +237,7 @@ fn fraction_labels_train_like_percent_labels() {
     let test: String = cells[150..].iter().map(|r| format!("{r}\n")).collect();
     let score = |model: &Path| {
         let scored = run_ok("gcn-score", &["--backend", "native", "-m", model.to_str().unwrap()], test.as_bytes());
-        field(&json_lines(&scored), "pred")
+        number_field(&json_lines(&scored), "pred")
     };
     let (percent, fraction) = (score(&percent_model), score(&fraction_model));
     let spread = fraction.iter().cloned().fold(f64::MIN, f64::max) - fraction.iter().cloned().fold(f64::MAX, f64::min);

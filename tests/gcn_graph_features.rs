@@ -1,14 +1,8 @@
 //! The GCN with graph-level inputs (`gcn-train --graph-features 'proxies.*'`): ONNX Runtime,
 //! the native backend and Python's onnxruntime agree, and a line without a proxy is refused.
 
-use std::process::Command;
-
-use neural_predictor::{json_lines, python, run_ok, run_tool, unique_zc500_cells, workspace_root, write_lines};
+use neural_predictor::{json_lines, run_ok, run_tool, scores_agree_on_every_backend, unique_zc500_cells, write_lines};
 use serde_json::Value;
-
-fn field(records: &[Value], name: &str) -> Vec<f64> {
-    records.iter().map(|r| r[name].as_f64().unwrap_or_else(|| panic!("field {name} in {r}"))).collect()
-}
 
 #[test]
 fn proxies_as_graph_level_inputs_score_alike_everywhere_and_are_required() {
@@ -20,7 +14,7 @@ fn proxies_as_graph_level_inputs_score_alike_everywhere_and_are_required() {
     write_lines(&train_path, train_cells);
     write_lines(&test_path, test_cells);
     let model = dir.path().join("model.onnx");
-    let (m, test) = (model.to_str().unwrap(), test_path.to_str().unwrap());
+    let m = model.to_str().unwrap();
     run_ok(
         "gcn-train",
         &[
@@ -37,24 +31,8 @@ fn proxies_as_graph_level_inputs_score_alike_everywhere_and_are_required() {
         b"",
     );
 
-    let native = json_lines(&run_ok("gcn-score", &["-m", m, "--backend", "native", test], b""));
-    let ort = json_lines(&run_ok("gcn-score", &["-m", m, test], b""));
-    let python_out = Command::new(python())
-        .arg(workspace_root().join("tests/python/check_predictor.py"))
-        .arg(m)
-        .arg(test)
-        .output()
-        .unwrap();
-    assert!(python_out.status.success(), "onnx.checker / onnxruntime: {}", String::from_utf8_lossy(&python_out.stderr));
-    let python = json_lines(&String::from_utf8(python_out.stdout).unwrap());
-    assert_eq!((native.len(), ort.len(), python.len()), (120, 120, 120));
-    for name in ["pred", "p_good"] {
-        let (a, b, c) = (field(&native, name), field(&ort, name), field(&python, name));
-        for i in 0..a.len() {
-            assert!((a[i] - b[i]).abs() <= 1e-5 * a[i].abs().max(1.0), "{name}[{i}]: native {} ort {}", a[i], b[i]);
-            assert!((b[i] - c[i]).abs() <= 1e-5 * b[i].abs().max(1.0), "{name}[{i}]: ort {} python {}", b[i], c[i]);
-        }
-    }
+    let (native, _) = scores_agree_on_every_backend(&model, &test_path, &["pred", "p_good"]);
+    assert_eq!(native.len(), 120);
     // The proxies reach the network: changing one changes the prediction.
     let mut changed = test_cells[0].clone();
     changed["proxies"]["synflow"] = Value::from(changed["proxies"]["synflow"].as_f64().unwrap() * 1e6 + 1e6);

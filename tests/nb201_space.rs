@@ -10,10 +10,12 @@
 //! nor_conv_1x1, avg_pool_3x3), independently of the space's own code.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::path::Path;
 use std::process::Command;
 
-use neural_predictor::{data_file, json_lines, python, run_ok, run_tool, tool_path, workspace_root, write_lines};
+use neural_predictor::{
+    data_file, json_lines, run_ok, run_tool, scores_agree_on_every_backend, sharded_output, tool_path, train_gcn,
+    write_lines,
+};
 use serde_json::{Value, json};
 
 /// The published number of classes of cells computing different functions (NATS-Bench).
@@ -205,15 +207,7 @@ fn samples_are_distinct_shard_exactly_and_ignore_the_thread_count() {
     for sampler in ["uniform", "classes", "with-replacement"] {
         let args = ["--space", "nb201", "--count", "2000", "--seed", "5", "--sampler", sampler];
         let whole = run_ok("arch-sample", &args, b"");
-        let shards: String = (0..3)
-            .map(|i| {
-                let shard = format!("{i}/3");
-                let mut sharded = args.to_vec();
-                sharded.extend(["--shard", &shard]);
-                run_ok("arch-sample", &sharded, b"")
-            })
-            .collect();
-        assert!(shards == whole, "shards of {sampler}");
+        assert!(sharded_output("arch-sample", &args, 3) == whole, "shards of {sampler}");
         for threads in ["1", "3"] {
             let output =
                 Command::new(tool_path("arch-sample")).args(args).env("RAYON_NUM_THREADS", threads).output().unwrap();
@@ -283,21 +277,6 @@ fn encodings_show_each_edge_as_a_node_between_input_and_output() {
     }
 }
 
-fn scores(records: &[Value], name: &str) -> Vec<f64> {
-    records.iter().map(|r| r[name].as_f64().unwrap_or_else(|| panic!("field {name} in {r}"))).collect()
-}
-
-/// Trains on `train` with `extra` options; returns the model's path.
-fn train(dir: &Path, train: &[Value], extra: &[&str]) -> String {
-    let train_path = write_lines(&dir.join("train.jsonl"), train);
-    let model = dir.join(format!("model{}.onnx", extra.join("").replace('-', "")));
-    let mut args = vec!["--epochs", "30", "-q", "-o", model.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    args.push(train_path.to_str().unwrap());
-    run_ok("gcn-train", &args, b"");
-    model.to_str().unwrap().to_string()
-}
-
 #[test]
 fn a_gcn_trained_on_the_table_scores_alike_natively_in_onnx_runtime_and_in_python() {
     let dir = tempfile::tempdir().unwrap();
@@ -313,31 +292,11 @@ fn a_gcn_trained_on_the_table_scores_alike_natively_in_onnx_runtime_and_in_pytho
     let encoded = encode(&["--format", "graph"], &lines_of(&labelled));
     let (train_cells, test_cells) = encoded.split_at(300);
     let test_path = write_lines(&dir.path().join("test.jsonl"), test_cells);
-    let test_arg = test_path.to_str().unwrap();
     for extra in [&[][..], &["--two-stage", "--threshold", "88"]] {
-        let model = train(dir.path(), train_cells, extra);
-        let native = json_lines(&run_ok("gcn-score", &["-m", &model, "--backend", "native", test_arg], b""));
-        let ort = json_lines(&run_ok("gcn-score", &["-m", &model, test_arg], b""));
-        let python_out = Command::new(python())
-            .arg(workspace_root().join("tests/python/check_predictor.py"))
-            .args([&model, test_arg])
-            .output()
-            .expect("start python (set NP_PYTHON, or run make setup for .venv)");
-        assert!(
-            python_out.status.success(),
-            "onnx.checker / onnxruntime: {}",
-            String::from_utf8_lossy(&python_out.stderr)
-        );
-        let python = json_lines(&String::from_utf8(python_out.stdout).unwrap());
-        assert_eq!((native.len(), ort.len(), python.len()), (200, 200, 200));
+        let model = train_gcn(dir.path(), train_cells, 30, extra);
         let outputs: &[&str] = if extra.is_empty() { &["pred"] } else { &["pred", "p_good"] };
-        for name in outputs {
-            let (a, b, c) = (scores(&native, name), scores(&ort, name), scores(&python, name));
-            for i in 0..a.len() {
-                assert!((a[i] - b[i]).abs() <= 1e-5 * a[i].abs().max(1.0), "{name}[{i}]: native {} ort {}", a[i], b[i]);
-                assert!((b[i] - c[i]).abs() <= 1e-5 * b[i].abs().max(1.0), "{name}[{i}]: ort {} python {}", b[i], c[i]);
-            }
-        }
+        let (_, ort) = scores_agree_on_every_backend(&model, &test_path, outputs);
+        assert_eq!(ort.len(), 200);
         assert_eq!(field(&ort, "id"), field(test_cells, "id"), "lines keep their order and fields");
         let summary = run_ok("pred-eval", &["--pred", "pred", "--truth", "val_accuracy"], lines_of(&ort).as_bytes());
         let tau = serde_json::from_str::<Value>(&summary).unwrap()["kendall_tau"].as_f64().unwrap();

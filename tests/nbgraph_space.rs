@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use neural_predictor::{json_lines, python, run_ok, run_tool, workspace_root};
+use neural_predictor::{json_lines, python, run_ok, run_tool, sharded_output, workspace_root};
 use np_spaces::nbgraph::NbGraph;
 use np_spaces::rng::item_rng;
 use np_spaces::{SearchSpace, SpaceVisitor, with_space};
@@ -131,15 +131,7 @@ fn samples_are_table_members_and_uniform_draws_shard_and_extend() {
         let mut whole_args = vec!["--space", "nbgraph"];
         whole_args.extend(args);
         let whole = run_ok("arch-sample", &whole_args, b"");
-        let shards: String = (0..3)
-            .map(|i| {
-                let shard = format!("{i}/3");
-                let mut shard_args = whole_args.clone();
-                shard_args.extend(["--shard", &shard]);
-                run_ok("arch-sample", &shard_args, b"")
-            })
-            .collect();
-        assert_eq!(shards, whole, "{args:?}");
+        assert_eq!(sharded_output("arch-sample", &whole_args, 3), whole, "{args:?}");
         assert!(codes_of(&json_lines(&whole)).iter().all(|code| keys.contains(code)));
     }
     let proteins_keys: HashSet<u64> = package_space().tables["proteins"].iter().copied().collect();

@@ -6,7 +6,8 @@ use std::path::Path;
 use std::process::Command;
 
 use neural_predictor::{
-    data_file, json_lines, python, run_ok, run_tool, tool_path, unique_by_id, workspace_root, write_lines,
+    assert_close, data_file, json_lines, number_field, python_scores, run_ok, run_tool, tool_path, unique_by_id,
+    write_lines,
 };
 use np_trees::TreePredictor;
 use serde_json::Value;
@@ -22,26 +23,7 @@ fn path_str(path: &Path) -> &str {
 }
 
 fn preds(text: &str) -> Vec<f64> {
-    json_lines(text).iter().map(|r| r["pred"].as_f64().unwrap_or_else(|| panic!("pred in {r}"))).collect()
-}
-
-fn assert_close(a: &[f64], b: &[f64], what: &str) {
-    assert_eq!(a.len(), b.len(), "{what}: lengths");
-    for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        assert!((x - y).abs() <= 1e-5 * x.abs().max(1.0), "{what}[{i}]: {x} against {y}");
-    }
-}
-
-/// Python's onnxruntime on `lines` after `onnx.checker.check_model(full_check=True)`.
-fn python_preds(model: &Path, lines: &Path) -> Vec<f64> {
-    let output = Command::new(python())
-        .arg(workspace_root().join("tests/python/check_predictor.py"))
-        .arg(model)
-        .arg(lines)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "onnx.checker / onnxruntime: {}", String::from_utf8_lossy(&output.stderr));
-    preds(&String::from_utf8(output.stdout).unwrap())
+    number_field(&json_lines(text), "pred")
 }
 
 #[test]
@@ -71,7 +53,8 @@ fn trees_learn_from_proxies_and_every_backend_agrees_on_all_zc500_lines() {
         let (ort_preds, native_preds) = (preds(&ort), preds(&native));
         assert_eq!(ort_preds.len(), 500);
         assert_close(&native_preds, &ort_preds, &format!("{name}: native against ORT"));
-        assert_close(&python_preds(&model, &all), &native_preds, &format!("{name}: Python against native"));
+        let python_preds = number_field(&python_scores(&model, &all), "pred");
+        assert_close(&python_preds, &native_preds, &format!("{name}: Python against native"));
         // Each line comes back byte for byte with `pred` appended.
         for (scored, original) in ort.lines().zip(encoded.lines()) {
             let (body, _) = scored.rsplit_once(",\"pred\":").unwrap();

@@ -2,7 +2,7 @@
 //! and how to run the project's real binaries.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 /// The workspace root (this package's manifest directory).
@@ -140,4 +140,80 @@ pub fn write_lines(path: &std::path::Path, records: &[serde_json::Value]) -> Pat
     let text: String = records.iter().map(|r| format!("{r}\n")).collect();
     std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     path.to_path_buf()
+}
+
+/// Field `name` of every record, as numbers; panics naming a record that lacks it.
+pub fn number_field(records: &[serde_json::Value], name: &str) -> Vec<f64> {
+    records.iter().map(|r| r[name].as_f64().unwrap_or_else(|| panic!("numeric field {name} in {r}"))).collect()
+}
+
+/// Asserts that `a` and `b` agree within 1e-5 relative to `a` (absolute below 1): the most
+/// that float32 backends running the same model may differ by.
+pub fn assert_close(a: &[f64], b: &[f64], what: &str) {
+    assert_eq!(a.len(), b.len(), "{what}: lengths");
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        assert!((x - y).abs() <= 1e-5 * x.abs().max(1.0), "{what}[{i}]: {x} against {y}");
+    }
+}
+
+/// The scores of the reference tooling: `tests/python/check_predictor.py` runs `onnx.checker`
+/// (full check) on `model`, then Python's onnxruntime on the encoded `lines`; one object per
+/// line with the model's outputs (`pred`, and `p_good` for a two-stage GCN).
+pub fn python_scores(model: &Path, lines: &Path) -> Vec<serde_json::Value> {
+    let output = Command::new(python())
+        .arg(workspace_root().join("tests/python/check_predictor.py"))
+        .arg(model)
+        .arg(lines)
+        .output()
+        .expect("start python (set NP_PYTHON, or run make setup for .venv)");
+    assert!(output.status.success(), "onnx.checker / onnxruntime: {}", String::from_utf8_lossy(&output.stderr));
+    json_lines(&String::from_utf8(output.stdout).expect("UTF-8 output"))
+}
+
+/// Scores the encoded `lines` with the GCN file `model` on `gcn-score`'s native and ONNX
+/// Runtime backends and in Python ([`python_scores`]), asserts that each of `outputs` agrees
+/// across the three ([`assert_close`]), and returns the native and the ONNX Runtime lines.
+pub fn scores_agree_on_every_backend(
+    model: &Path,
+    lines: &Path,
+    outputs: &[&str],
+) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let (model_arg, lines_arg) = (model.to_str().expect("UTF-8 path"), lines.to_str().expect("UTF-8 path"));
+    let native = json_lines(&run_ok("gcn-score", &["-m", model_arg, "--backend", "native", lines_arg], b""));
+    let ort = json_lines(&run_ok("gcn-score", &["-m", model_arg, lines_arg], b""));
+    let python = python_scores(model, lines);
+    assert_eq!((ort.len(), python.len()), (native.len(), native.len()), "one score line per input line");
+    for name in outputs {
+        let (a, b, c) = (number_field(&native, name), number_field(&ort, name), number_field(&python, name));
+        assert_close(&a, &b, &format!("{name}: native against ORT"));
+        assert_close(&b, &c, &format!("{name}: ORT against Python"));
+    }
+    (native, ort)
+}
+
+/// The output of `tool` run once per part `--shard i/parts` (i = 0..parts) with `args`, the
+/// parts concatenated in order: what must equal the unsharded output.
+pub fn sharded_output(tool: &str, args: &[&str], parts: usize) -> String {
+    (0..parts)
+        .map(|part| {
+            let shard = format!("{part}/{parts}");
+            let mut sharded = args.to_vec();
+            sharded.extend(["--shard", shard.as_str()]);
+            run_ok(tool, &sharded, b"")
+        })
+        .collect()
+}
+
+/// Trains a GCN with `gcn-train` on `records` (written to `dir/train.jsonl`) for `epochs`,
+/// with the options `extra`; the model is written to `dir`, named after the options, and its
+/// path returned.
+pub fn train_gcn(dir: &Path, records: &[serde_json::Value], epochs: u32, extra: &[&str]) -> PathBuf {
+    let train_path = write_lines(&dir.join("train.jsonl"), records);
+    let model = dir.join(format!("model{}.onnx", extra.join("").replace('-', "")));
+    let epochs = epochs.to_string();
+    let mut args = vec!["--epochs", epochs.as_str(), "-q", "-o", model.to_str().expect("UTF-8 path")];
+    args.extend_from_slice(extra);
+    args.push(train_path.to_str().expect("UTF-8 path"));
+    run_ok("gcn-train", &args, b"");
+    model
 }

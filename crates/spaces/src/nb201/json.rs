@@ -8,12 +8,12 @@
 //!
 //! A `"class_id"` beside them (as this space writes it) must be the cell's class.
 
-use np_io::quoted;
 use serde_json::{Map, Value};
 
 use super::arch_string::cell_from_arch_string;
-use super::cell::{Cell, EDGE_COUNT, OP_NAMES, op_index};
+use super::cell::{Cell, EDGE_COUNT, OP_NAMES};
 use super::naslib::cell_from_naslib;
+use crate::op_names::op_indices;
 use crate::{InvalidArchitecture, invalid};
 
 /// The fields this space reads (others are passed through unread).
@@ -87,16 +87,7 @@ fn cell_from_bare_array(items: &[Value]) -> Result<Cell, InvalidArchitecture> {
 }
 
 fn cell_from_op_names(value: &Value) -> Result<Cell, InvalidArchitecture> {
-    let shape_error = || InvalidArchitecture(format!("field 'ops' must be an array of {EDGE_COUNT} op names"));
-    let items = value.as_array().filter(|items| items.len() == EDGE_COUNT).ok_or_else(shape_error)?;
-    let mut ops = [0u8; EDGE_COUNT];
-    for (edge, (slot, item)) in ops.iter_mut().zip(items).enumerate() {
-        let name = item.as_str().ok_or_else(shape_error)?;
-        *slot = op_index(name).ok_or_else(|| {
-            InvalidArchitecture(format!("unknown op {} at ops[{edge}] (known: {})", quoted(name), OP_NAMES.join(", ")))
-        })?;
-    }
-    Ok(Cell { ops })
+    Ok(Cell { ops: op_indices(value, &OP_NAMES)? })
 }
 
 fn naslib_items(value: &Value) -> Result<Vec<i64>, InvalidArchitecture> {

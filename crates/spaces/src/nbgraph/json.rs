@@ -6,11 +6,11 @@
 //! - `"code"` alone (an integer, or a decimal string as in `id`), which must be a canonical
 //!   code: a key of the benchmark tables.
 
-use np_io::quoted;
 use serde_json::Value;
 
-use super::arch::{GnnArch, NODES, OP_NAMES, op_index};
+use super::arch::{GnnArch, NODES, OP_NAMES};
 use super::canonical::{canonicalise, is_canonical};
+use crate::op_names::op_indices;
 use crate::{InvalidArchitecture, invalid};
 
 /// The canonical architecture a record describes, with its ops among `allowed`.
@@ -21,7 +21,7 @@ pub fn arch_from_record(record: &Value, allowed: &[u8]) -> Result<GnnArch, Inval
     let code = fields.get("code").map(code_from_json).transpose()?;
     let arch = match (fields.get("link"), fields.get("ops")) {
         (Some(link), Some(ops)) => {
-            let arch = GnnArch { link: link_from_json(link)?, ops: ops_from_json(ops)? };
+            let arch = GnnArch { link: link_from_json(link)?, ops: op_indices(ops, &OP_NAMES)? };
             check_ops_allowed(&arch, allowed)?;
             let canonical = canonicalise(arch);
             let canonical_code = canonical.code().expect("canonical forms use a link pattern");
@@ -56,19 +56,6 @@ fn link_from_json(value: &Value) -> Result<[u8; NODES], InvalidArchitecture> {
         *slot = input as u8;
     }
     Ok(link)
-}
-
-fn ops_from_json(value: &Value) -> Result<[u8; NODES], InvalidArchitecture> {
-    let shape_error = || InvalidArchitecture(format!("field 'ops' must be an array of {NODES} op names"));
-    let items = value.as_array().filter(|items| items.len() == NODES).ok_or_else(shape_error)?;
-    let mut ops = [0u8; NODES];
-    for (node, (slot, item)) in ops.iter_mut().zip(items).enumerate() {
-        let name = item.as_str().ok_or_else(shape_error)?;
-        *slot = op_index(name).ok_or_else(|| {
-            InvalidArchitecture(format!("unknown op {} at ops[{node}] (known: {})", quoted(name), OP_NAMES.join(", ")))
-        })?;
-    }
-    Ok(ops)
 }
 
 fn check_ops_allowed(arch: &GnnArch, allowed: &[u8]) -> Result<(), InvalidArchitecture> {

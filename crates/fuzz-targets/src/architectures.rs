@@ -15,6 +15,7 @@ use np_encoding::{EncodingShape, FlatVector, GraphEncoding, flat_encoding};
 use np_io::records::RawLine;
 use np_spaces::naap::Naap;
 use np_spaces::nb101::Nb101;
+use np_spaces::nb201::Nb201;
 use np_spaces::nbgraph::NbGraph;
 use np_spaces::proxyless::Proxyless;
 use np_spaces::{RawFields, SearchSpace, architecture_line};
@@ -42,6 +43,11 @@ pub fn proxyless(data: &[u8]) {
 /// `arch-encode --space naap`.
 pub fn naap(data: &[u8]) {
     encode_lines(&Naap::new(), data);
+}
+
+/// `arch-encode --space nb201`.
+pub fn nb201(data: &[u8]) {
+    encode_lines(&Nb201::new(), data);
 }
 
 /// Reads a line as `arch-encode` does: `None` where the tool reports a bad line.

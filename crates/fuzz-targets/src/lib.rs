@@ -82,6 +82,13 @@ pub const TARGETS: &[Target] = &[
         built_in_seeds: no_seeds,
     },
     Target {
+        name: "arch_nb201",
+        reads: "NAS-Bench-201 cell lines (official strings, NASLib tuples, op lists), as arch-encode reads them",
+        run: architectures::nb201,
+        max_len: 4096,
+        built_in_seeds: no_seeds,
+    },
+    Target {
         name: "record_lines",
         reads: "the record reader, the JSON line scanner and raw fields, compact rewriting, digit matrices",
         run: records::record_lines,

@@ -13,6 +13,7 @@ use np_spaces::SearchSpace;
 use np_spaces::naap::Naap;
 use np_spaces::naap::json::scheme_from_json;
 use np_spaces::nb101::Nb101;
+use np_spaces::nb201::Nb201;
 use np_spaces::nbgraph::NbGraph;
 use np_spaces::proxyless::Proxyless;
 
@@ -42,6 +43,7 @@ fn every_architecture_seed_file_has_lines_arch_encode_writes() {
     check("arch_nbgraph", |bytes| encode_lines(&NbGraph::new(), bytes) + encode_lines(&NbGraph::proteins(), bytes));
     check("arch_proxyless", |bytes| encode_lines(&Proxyless::new(), bytes));
     check("arch_naap", |bytes| encode_lines(&Naap::new(), bytes));
+    check("arch_nb201", |bytes| encode_lines(&Nb201::new(), bytes));
 }
 
 #[test]

@@ -13,6 +13,8 @@
 //! - [`pickle`]: a Python pickle reader that records what a pickle says and never executes
 //!   anything (numpy scalars decoded, other objects left opaque).
 //! - [`nbgraph_bench`]: NAS-Bench-Graph's light tables, `<dataset>.bench` pickles.
+//! - [`nb201_csv`]: NAS-Bench-201's accuracy and latency tables as CSV, read under a
+//!   protocol (dataset, search schedule) that says which columns answer.
 //! - [`table`]: the common [`BenchTable`](table::BenchTable), the query protocol and
 //!   JSON-lines tables.
 //!
@@ -26,11 +28,13 @@ use std::fmt;
 use std::path::Path;
 
 pub mod nb101_tfrecord;
+pub mod nb201_csv;
 pub mod nbgraph_bench;
 pub mod pickle;
 pub mod tfrecord;
 
 pub use nb101_tfrecord::{Nb101Entry, Nb101Run, read_nb101_tfrecord};
+pub use nb201_csv::{Nb201Dataset, Nb201Protocol};
 pub use nbgraph_bench::{NbGraphEntry, nbgraph_table_from_bench, read_nbgraph_bench};
 pub use tfrecord::{RecordPosition, TfRecordReader};
 
@@ -73,6 +77,7 @@ pub fn nb101_table_from_tfrecord(reader: impl std::io::Read) -> Result<table::Be
 /// file (keyed by module hash), `.bench` a NAS-Bench-Graph light table (keyed by the decimal
 /// architecture code), anything else a JSON-lines table whose lines `id_of` turns into ids
 /// (see [`table::read_jsonl_table`]; the binary formats store their ids and ignore `id_of`).
+/// A `.csv` table is NAS-Bench-201's, which needs a protocol: [`load_nb201_table`] reads it.
 /// Errors name the file; a file that cannot be read at all says "cannot read".
 pub fn load_table(
     path: &Path,
@@ -86,6 +91,36 @@ pub fn load_table(
             nb101_table_from_tfrecord(file).map_err(in_file)
         }
         Some("bench") => nbgraph_table_from_bench(&std::fs::read(path).map_err(cannot_read)?).map_err(in_file),
+        Some("csv") => Err(in_file(TableError(
+            "a NAS-Bench-201 .csv table needs a protocol: bench-query --space nb201 --dataset D --search-epochs E reads it"
+                .to_string(),
+        ))),
         _ => table::read_jsonl_table(&std::fs::read_to_string(path).map_err(cannot_read)?, id_of).map_err(in_file),
     }
+}
+
+/// Loads NAS-Bench-201's `nb201.csv` under `protocol`, and with `latency` = (`latency.csv`,
+/// device) adds each cell's `latency_ms` on that device. Rows are keyed by `id_of` applied to
+/// `{"arch": <the row's string>}`. Errors name the file (and line).
+pub fn load_nb201_table(
+    path: &Path,
+    protocol: Nb201Protocol,
+    latency: Option<(&Path, &str)>,
+    id_of: impl Fn(&serde_json::Value) -> Result<String, String>,
+) -> Result<table::BenchTable, TableError> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|e| TableError(format!("cannot read {}: {e}", path.display())))
+    };
+    let mut table = nb201_csv::nb201_table_from_csv(&read(path)?, protocol, &id_of).map_err(|e| in_file(path, e))?;
+    if let Some((latency_path, device)) = latency {
+        let milliseconds = nb201_csv::nb201_latency_from_csv(&read(latency_path)?, device, &id_of)
+            .map_err(|e| in_file(latency_path, e))?;
+        nb201_csv::add_latency_ms(&mut table, &milliseconds).map_err(|e| in_file(latency_path, e))?;
+    }
+    Ok(table)
+}
+
+/// `error` prefixed with the file it is about.
+fn in_file(path: &Path, error: TableError) -> TableError {
+    TableError(format!("{}: {error}", path.display()))
 }

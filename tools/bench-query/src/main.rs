@@ -5,10 +5,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 use np_bench_tables::table::BenchTable;
+use np_bench_tables::{Nb201Dataset, Nb201Protocol};
 use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{InputOutputArgs, InvalidLinePolicy, Output, RecordReader, ToolError, run_tool};
-use np_search::load_space_table;
+use np_search::{load_nb201_space_table, load_space_table};
 use np_spaces::rng::keyed_below;
 use np_spaces::{SearchSpace, SpaceVisitor, with_space};
 use serde_json::{Map, Value};
@@ -24,13 +25,20 @@ Examples:
   # NAS-Bench-Graph on Cora: 100 random graph architectures
   arch-sample --space nbgraph --count 100 | bench-query --space nbgraph --table cora.bench
 
+  # NAS-Bench-201 under NATS-Bench's protocol (12-epoch validation, 200-epoch test), with latency
+  arch-sample --space nb201 --count 100 | bench-query --space nb201 --table nb201.csv \
+    --dataset cifar10 --search-epochs 12 --latency latency.csv --device 1080ti_1
+
 Adds to each line: val_accuracy (percent, ONE run drawn with --seed from the repeats: the
 search signal), test_accuracy (percent, mean over the repeats: the reported truth),
 train_seconds (of the drawn run), params, bench_run/bench_runs, and what else the table has.
 Tables: NAS-Bench-101's official .tfrecord (read natively, CRC-checked), NAS-Bench-Graph's
 <dataset>.bench light tables (from the nas-bench-graph package, nas_bench_graph/light/; one run
 each, no train_seconds, latency in seconds; proteins.bench goes with --space nbgraph-proteins),
-or JSON lines.";
+NAS-Bench-201's nb201.csv (--space nb201; needs --dataset and --search-epochs: val_accuracy is
+<dataset>_valid_<E>, test_accuracy <dataset>_test_200; 200-epoch validation exists only for
+cifar10; adds the benchmark's index, params as a count; --latency latency.csv --device NAME adds
+latency_ms), or JSON lines.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Missing {
@@ -44,7 +52,8 @@ enum Missing {
 #[derive(Parser, Debug)]
 #[command(name = "bench-query", version, after_help = EXAMPLES)]
 struct Args {
-    /// The benchmark table: a .tfrecord (NAS-Bench-101), .bench (NAS-Bench-Graph) or .jsonl file.
+    /// The benchmark table: a .tfrecord (NAS-Bench-101), .bench (NAS-Bench-Graph), .csv
+    /// (NAS-Bench-201) or .jsonl file.
     #[arg(long, value_name = "FILE")]
     table: PathBuf,
 
@@ -59,12 +68,69 @@ struct Args {
     #[arg(long, value_enum, default_value_t = Missing::Error)]
     missing: Missing,
 
+    /// NAS-Bench-201 (.csv table): the dataset whose columns answer.
+    #[arg(long, value_enum)]
+    dataset: Option<Dataset>,
+
+    /// NAS-Bench-201 (.csv table): the training schedule of the search signal, 12 or 200 epochs.
+    #[arg(long, value_name = "EPOCHS")]
+    search_epochs: Option<u32>,
+
+    /// NAS-Bench-201: latency.csv, whose --device column is added as latency_ms.
+    #[arg(long, value_name = "FILE", requires = "device")]
+    latency: Option<PathBuf>,
+
+    /// NAS-Bench-201: the device of --latency (a column of latency.csv without "_ms").
+    #[arg(long, value_name = "NAME", requires = "latency")]
+    device: Option<String>,
+
     /// Count invalid lines on stderr and go on, instead of stopping at the first.
     #[arg(long)]
     skip_invalid: bool,
 
     #[command(flatten)]
     io: InputOutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Dataset {
+    Cifar10,
+    Cifar100,
+    Imagenet16,
+}
+
+impl Args {
+    /// Whether the table is NAS-Bench-201's CSV, which is read under a protocol.
+    fn is_nb201_csv(&self) -> bool {
+        self.table.extension().and_then(|e| e.to_str()) == Some("csv")
+    }
+
+    /// The NAS-Bench-201 protocol the arguments name; its flags belong to .csv tables only.
+    fn nb201_protocol(&self) -> Result<Option<Nb201Protocol>, ToolError> {
+        if !self.is_nb201_csv() {
+            if self.dataset.is_some() || self.search_epochs.is_some() || self.latency.is_some() {
+                return Err(ToolError::usage(
+                    "--dataset, --search-epochs and --latency go with a NAS-Bench-201 .csv table",
+                ));
+            }
+            return Ok(None);
+        }
+        if self.space != "nb201" {
+            return Err(ToolError::usage(format!(
+                "a .csv table is NAS-Bench-201's: use --space nb201 (not {})",
+                self.space
+            )));
+        }
+        let (Some(dataset), Some(epochs)) = (self.dataset, self.search_epochs) else {
+            return Err(ToolError::usage("a NAS-Bench-201 .csv table needs --dataset and --search-epochs"));
+        };
+        let dataset = match dataset {
+            Dataset::Cifar10 => Nb201Dataset::Cifar10,
+            Dataset::Cifar100 => Nb201Dataset::Cifar100,
+            Dataset::Imagenet16 => Nb201Dataset::ImageNet16,
+        };
+        Nb201Protocol::new(dataset, epochs).map(Some).map_err(|e| ToolError::usage(e.0))
+    }
 }
 
 struct Query<'a>(&'a Args);
@@ -74,7 +140,13 @@ impl SpaceVisitor for Query<'_> {
 
     fn visit<S: SearchSpace>(self, space: &S) -> Self::Output {
         let args = self.0;
-        let table = load_space_table(space, &args.table)?;
+        let table = match args.nb201_protocol()? {
+            Some(protocol) => {
+                let latency = args.latency.as_deref().zip(args.device.as_deref());
+                load_nb201_space_table(space, &args.table, protocol, latency)?
+            }
+            None => load_space_table(space, &args.table)?,
+        };
         let reader = RecordReader::open(args.io.input.as_deref())?;
         let mut output = Output::create(args.io.output.as_deref())?;
         let mut invalid = InvalidLinePolicy::new(args.skip_invalid);

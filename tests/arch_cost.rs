@@ -1,5 +1,6 @@
-//! `arch-cost` run as a real binary on real NAS-Bench-101 data: the dataset's parameter counts
-//! and NAS-Bench-Suite-Zero's FLOPs reproduced exactly, input forms, pass-through, bad lines.
+//! `arch-cost` run as a real binary on real NAS-Bench-101 and NAS-Bench-201 data: the
+//! datasets' parameter counts and NAS-Bench-Suite-Zero's FLOPs reproduced exactly, input
+//! forms, pass-through, bad lines.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -157,4 +158,45 @@ fn other_spaces_are_a_usage_error_and_help_shows_a_pipeline() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("no cost model for space 'proxyless'"));
     let help = run_ok("arch-cost", &["--help"], b"");
     assert!(help.contains("| arch-cost | topk --pareto"), "{help}");
+}
+
+#[test]
+fn nb201_params_equal_the_table_for_every_cell_whose_figure_is_a_network_count() {
+    let text = std::fs::read_to_string(data_file("nb201/nb201.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|c| *c == name).unwrap();
+    let (arch, params_m) = (column("arch"), column("params_m"));
+    let table: BTreeMap<String, u64> = lines
+        .map(|line| {
+            let fields: Vec<&str> = line.split(',').collect();
+            (fields[arch].to_string(), (fields[params_m].parse::<f64>().unwrap() * 1e6).round() as u64)
+        })
+        .collect();
+    let cells = run_ok("arch-sample", &["--space", "nb201", "--all"], b"");
+    let costed = json_lines(&run_ok("arch-cost", &["--space", "nb201"], cells.as_bytes()));
+    assert_eq!(costed.len(), 15_625);
+    let ours: BTreeMap<String, u64> = costed
+        .iter()
+        .map(|line| (line["arch"].as_str().unwrap().to_string(), line["params"].as_u64().unwrap()))
+        .collect();
+    // Every count some cell's network has.
+    let possible: BTreeSet<u64> = ours.values().copied().collect();
+    let mut disagree = 0;
+    for (cell, params) in &ours {
+        if table[cell] != *params {
+            // The export the table came from holds a few figures no cell's network has (such
+            // as averages of three cells' counts): the model cannot be wrong about those alone.
+            assert!(!possible.contains(&table[cell]), "{cell}: ours {params}, table {}", table[cell]);
+            disagree += 1;
+        }
+    }
+    assert_eq!(disagree, 204, "rows whose params_m is no network's count");
+    // The other forms of a line give the same count (NASLib's tuple in its own edge and op
+    // orders).
+    let best = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|";
+    let forms = "[2,2,0,2,2,3]\n[\"nor_conv_3x3\",\"nor_conv_3x3\",\"nor_conv_3x3\",\"skip_connect\",\"nor_conv_3x3\",\"nor_conv_1x1\"]\n";
+    for line in json_lines(&run_ok("arch-cost", &["--space", "nb201"], forms.as_bytes())) {
+        assert_eq!(line["params"].as_u64(), Some(table[best]), "{line}");
+    }
 }

@@ -1,4 +1,4 @@
-//! `arch-cost`: add trainable parameters and FLOPs to NAS-Bench-101 architecture lines.
+//! `arch-cost`: add trainable parameters (and, for NAS-Bench-101, FLOPs) to architecture lines.
 
 use std::process::ExitCode;
 
@@ -6,8 +6,11 @@ use clap::Parser;
 use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::{RawLine, json_kind};
 use np_io::{InputOutputArgs, InvalidLinePolicy, Output, RecordReader, ToolError, run_tool};
+use np_spaces::SearchSpace;
 use np_spaces::nb101::cost::{NetworkCost, network_cost};
 use np_spaces::nb101::json::spec_from_record;
+use np_spaces::nb201::Nb201;
+use np_spaces::nb201::cost::{CIFAR10_CLASSES, trainable_parameters};
 use serde_json::Value;
 
 const EXAMPLES: &str = "\
@@ -28,13 +31,16 @@ whole line). Each line is written back unchanged with \"params\" (trainable para
 norm, ReLU and max-pool operations, as NAS-Bench-Suite-Zero counts them) appended, or replaced
 where the line has them; a bare tuple becomes {\"naslib\": TUPLE, \"params\": .., \"flops\": ..}.
 The cell is pruned but kept in its own vertex order: isomorphic spellings can differ by the
-channels the cell's channel split hands to its first vertices (see docs/COST.md).";
+channels the cell's channel split hands to its first vertices (see docs/COST.md).
+With --space nb201, lines hold a NAS-Bench-201 cell in any form the space reads, and only
+\"params\" is added: the trainable parameters of the benchmark's CIFAR-10 network around the
+cell (its params_m in units, not millions); a bare array becomes {\"naslib\"|\"ops\": ARRAY, \"params\": ..}.";
 
-/// Add trainable parameters and FLOPs to NAS-Bench-101 architecture lines.
+/// Add trainable parameters (and, for NAS-Bench-101, FLOPs) to architecture lines.
 #[derive(Parser, Debug)]
 #[command(name = "arch-cost", version, after_help = EXAMPLES)]
 struct Args {
-    /// Search space of the input lines (only nb101 has a cost model).
+    /// Search space of the input lines: nb101 (params and flops) or nb201 (params).
     #[arg(long, default_value = "nb101")]
     space: String,
 
@@ -64,28 +70,54 @@ fn line_cost(line: &RawLine) -> Result<(Value, NetworkCost), ToolError> {
     Ok((value, network_cost(&cell)))
 }
 
-/// The line with `params` and `flops`: appended to the text when new, so every other byte stays.
-fn costed_line(line: &RawLine) -> Result<String, ToolError> {
-    let (value, cost) = line_cost(line)?;
-    let (params, flops) = (cost.trainable_parameters, cost.flops);
+/// `value` (the line's JSON) with `numbers` added: appended to the text when none is there
+/// yet, so every other byte stays; a bare array becomes `{bare_key: ARRAY, numbers..}`.
+fn with_numbers(line: &RawLine, value: Value, numbers: &[(&str, u64)], bare_key: &str) -> String {
+    let appended: String = numbers.iter().map(|(key, number)| format!(",\"{key}\":{number}")).collect();
     match value {
-        Value::Object(mut fields) if fields.contains_key("params") || fields.contains_key("flops") => {
-            fields.insert("params".into(), params.into());
-            fields.insert("flops".into(), flops.into());
-            Ok(serde_json::to_string(&fields).expect("records serialise"))
+        Value::Object(mut fields) if numbers.iter().any(|(key, _)| fields.contains_key(*key)) => {
+            for (key, number) in numbers {
+                fields.insert(key.to_string(), Value::from(*number));
+            }
+            serde_json::to_string(&fields).expect("records serialise")
         }
         Value::Object(_) => {
             let body = line.text.trim_end();
             let open = body.strip_suffix('}').expect("a JSON object ends with '}'");
-            Ok(format!("{open},\"params\":{params},\"flops\":{flops}}}"))
+            format!("{open}{appended}}}")
         }
-        _ => Ok(format!("{{\"naslib\":{},\"params\":{params},\"flops\":{flops}}}", line.text.trim())),
+        _ => format!("{{\"{bare_key}\":{}{appended}}}", line.text.trim()),
     }
 }
 
+/// An nb101 line with `params` and `flops`.
+fn costed_line(line: &RawLine) -> Result<String, ToolError> {
+    let (value, cost) = line_cost(line)?;
+    Ok(with_numbers(line, value, &[("params", cost.trainable_parameters), ("flops", cost.flops)], "naslib"))
+}
+
+/// An nb201 line with `params`: the CIFAR-10 network's, as the benchmark's `params_m` counts.
+fn nb201_costed_line(space: &Nb201, line: &RawLine) -> Result<String, ToolError> {
+    let value = line.parse_value()?;
+    let bad = |message: String| ToolError::bad_line(line.number, message);
+    if let Some(other) = value.get("space").filter(|s| s.as_str() != Some("nb201")) {
+        return Err(bad(format!("record is from space {other}, not nb201")));
+    }
+    let cell = space.parse(&value).map_err(|e| bad(e.0))?;
+    let params = trainable_parameters(&cell, CIFAR10_CLASSES);
+    let bare_key =
+        if value.as_array().is_some_and(|items| items.iter().all(Value::is_number)) { "naslib" } else { "ops" };
+    Ok(with_numbers(line, value, &[("params", params)], bare_key))
+}
+
 fn cost_tool(args: &Args) -> Result<(), ToolError> {
-    if args.space != "nb101" {
-        return Err(ToolError::usage(format!("no cost model for space '{}' (known: nb101)", args.space)));
+    let nb201 = Nb201::new();
+    let costed = |line: &RawLine| match args.space.as_str() {
+        "nb201" => nb201_costed_line(&nb201, line),
+        _ => costed_line(line),
+    };
+    if !["nb101", "nb201"].contains(&args.space.as_str()) {
+        return Err(ToolError::usage(format!("no cost model for space '{}' (known: nb101, nb201)", args.space)));
     }
     let reader = RecordReader::open(args.io.input.as_deref())?;
     let mut output = Output::create(args.io.output.as_deref())?;
@@ -93,7 +125,7 @@ fn cost_tool(args: &Args) -> Result<(), ToolError> {
     map_lines_in_order(
         reader,
         DEFAULT_CHUNK_LINES,
-        |lines| lines.iter().map(costed_line).collect(),
+        |lines| lines.iter().map(costed).collect(),
         |_, costed| match costed {
             Ok(text) => output.write_line(&text),
             Err(error) => invalid.handle(error),

@@ -134,6 +134,11 @@ fn protocols_and_devices_the_tables_lack_are_refused() {
         &line,
     );
     assert!(stderr.contains("latency.csv: no device 'abacus'") && stderr.contains("pixel3, raspi4"), "{stderr}");
+    // The protocol belongs to the .csv table, and the .csv table to the nb201 space.
+    let stderr = stderr_of(&["--space", "nb201", "--table", "cells.jsonl", "--dataset", "cifar10"], &line);
+    assert!(stderr.contains("go with a NAS-Bench-201 .csv table"), "{stderr}");
+    let stderr = stderr_of(&["--table", table.as_str(), "--dataset", "cifar10", "--search-epochs", "12"], &line);
+    assert!(stderr.contains("use --space nb201"), "{stderr}");
 }
 
 #[test]

@@ -71,6 +71,11 @@ while at + 12 <= len(data) and len(payloads) < 3:
 sys.stdout.buffer.write(b"\n".join(payloads))
 PY
 fi
+if [ -f "$data/nb201/nb201.csv" ]; then
+  head -n 4 "$data/nb201/nb201.csv" | piece nb201_csv nb201
+  [ -f "$data/nb201/latency.csv" ] && head -n 4 "$data/nb201/latency.csv" | piece nb201_csv latency
+  [ -f "$data/nb201/zc491.jsonl" ] && head -n 3 "$data/nb201/zc491.jsonl" | piece arch_nb201 zc491
+fi
 if [ -f "$data/naap440/naap440.csv" ]; then
   head -n 4 "$data/naap440/naap440.csv" | piece naap_csv naap440
   "$python" -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))[:8], indent=2))' \

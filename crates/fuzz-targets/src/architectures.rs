@@ -45,9 +45,13 @@ pub fn naap(data: &[u8]) {
     encode_lines(&Naap::new(), data);
 }
 
+/// The NAS-Bench-201 space of every nb201 target: its class table (all 15,625 cells) is built
+/// on first use, once per process as in a tool, not once per input.
+pub(crate) static NB201: std::sync::LazyLock<Nb201> = std::sync::LazyLock::new(Nb201::new);
+
 /// `arch-encode --space nb201`.
 pub fn nb201(data: &[u8]) {
-    encode_lines(&Nb201::new(), data);
+    encode_lines(&*NB201, data);
 }
 
 /// Reads a line as `arch-encode` does: `None` where the tool reports a bad line.

@@ -138,6 +138,13 @@ pub const TARGETS: &[Target] = &[
         built_in_seeds: no_seeds,
     },
     Target {
+        name: "nb201_csv",
+        reads: "NAS-Bench-201's CSV tables (bench-query --space nb201: nb201.csv under both protocols, latency.csv)",
+        run: tables::nb201_csv,
+        max_len: 8192,
+        built_in_seeds: no_seeds,
+    },
+    Target {
         name: "onnx_model",
         reads: "ONNX files: the model reader, and the GCN and tree predictor loaders gcn-score picks between",
         run: models::onnx_model,

@@ -8,8 +8,10 @@
 
 use std::io::Cursor;
 
+use np_bench_tables::nb201_csv::{add_latency_ms, nb201_latency_from_csv, nb201_table_from_csv};
 use np_bench_tables::table::{BenchTable, read_jsonl_table};
 use np_bench_tables::tfrecord::frame_record;
+use np_bench_tables::{Nb201Dataset, Nb201Protocol};
 use np_bench_tables::{
     TfRecordReader, nb101_table_from_tfrecord, nbgraph_table_from_bench, read_nb101_tfrecord, read_nbgraph_bench,
 };
@@ -47,6 +49,32 @@ pub fn nbgraph_bench(data: &[u8]) {
     let _ = read_nbgraph_bench(data);
     if let Ok(table) = nbgraph_table_from_bench(data) {
         query_every_entry(&table);
+    }
+}
+
+/// The `nb201_csv` target: the text as `nb201.csv` under both protocols and as `latency.csv`
+/// (its first device), keyed by the cells' ids as `bench-query --space nb201` keys them.
+pub fn nb201_csv(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let space = &*crate::architectures::NB201;
+    let id_of = |record: &Value| space.parse(record).map(|arch| space.id(&arch)).map_err(|e| e.0);
+    let mut tables = Vec::new();
+    for (dataset, epochs) in [(Nb201Dataset::Cifar10, 200), (Nb201Dataset::ImageNet16, 12)] {
+        let protocol = Nb201Protocol::new(dataset, epochs).expect("a protocol the table has");
+        if let Ok(table) = nb201_table_from_csv(text, protocol, id_of) {
+            query_every_entry(&table);
+            tables.push(table);
+        }
+    }
+    // The first `_ms` column names a device, as a user would pass it.
+    let header = text.lines().next().unwrap_or_default();
+    let device = header.split(',').find_map(|name| name.trim().strip_suffix("_ms")).unwrap_or("none");
+    if let Ok(latency) = nb201_latency_from_csv(text, device, id_of) {
+        for table in &mut tables {
+            if add_latency_ms(table, &latency).is_ok() {
+                query_every_entry(table);
+            }
+        }
     }
 }
 

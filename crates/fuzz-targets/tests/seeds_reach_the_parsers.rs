@@ -102,3 +102,20 @@ fn the_table_seeds_hold_both_spaces() {
         assert_eq!(runs, Some(2), "{}: the first cell has two runs", path.display());
     }
 }
+
+#[test]
+fn the_nb201_csv_seeds_load_as_a_table_and_as_latencies() {
+    use np_bench_tables::nb201_csv::{nb201_latency_from_csv, nb201_table_from_csv};
+    use np_bench_tables::{Nb201Dataset, Nb201Protocol};
+    let space = Nb201::new();
+    let id_of = |record: &serde_json::Value| space.parse(record).map(|arch| space.id(&arch)).map_err(|e| e.0);
+    let files = seed_files("nb201_csv");
+    let text = |name: &str| {
+        let (_, bytes) = files.iter().find(|(path, _)| path.ends_with(name)).unwrap_or_else(|| panic!("no {name}"));
+        String::from_utf8(bytes.clone()).unwrap()
+    };
+    let protocol = Nb201Protocol::new(Nb201Dataset::Cifar10, 200).unwrap();
+    let table = nb201_table_from_csv(&text("table.csv"), protocol, id_of).unwrap();
+    assert_eq!(table.ids_sorted().len(), 3);
+    assert_eq!(nb201_latency_from_csv(&text("latency.csv"), "edgegpu", id_of).unwrap().len(), 3);
+}

@@ -60,6 +60,13 @@ pub(crate) fn invalid<T>(message: impl Into<String>) -> Result<T, InvalidArchite
     Err(InvalidArchitecture(message.into()))
 }
 
+/// The error for a sampler `space` does not have, listing the ones it has (from its
+/// [`SearchSpace::sampling_methods`], so the message cannot fall behind the table).
+pub(crate) fn unknown_sampler<S: SearchSpace + ?Sized, T>(space: &S, method: &str) -> Result<T, InvalidArchitecture> {
+    let known: Vec<&str> = space.sampling_methods().iter().map(|m| m.name).collect();
+    invalid(format!("unknown sampler '{method}' for {} (known: {})", space.name(), known.join(", ")))
+}
+
 /// Items `range` of a seeded draw of `count` of `members` without replacement (the `uniform`
 /// sampler of enumerable spaces): a shorter draw is a prefix of a longer one, and shards cut
 /// it exactly. `alternative` names the sampler to use for more draws than members.

@@ -35,7 +35,7 @@ pub use scheme::{ConvLayer, Scheme};
 
 use crate::rng::{item_rng, uniform_below};
 use crate::{
-    ArchGraph, InvalidArchitecture, SamplingMethod, SearchSpace, SpaceRng, SpaceSize, draw_without_replacement, invalid,
+    ArchGraph, InvalidArchitecture, SamplingMethod, SearchSpace, SpaceRng, SpaceSize, draw_without_replacement,
 };
 
 /// The graph view's op vocabulary: the input, each (kernel size, stride) the generator allows,
@@ -116,7 +116,7 @@ impl SearchSpace for Naap {
         match method {
             "uniform" => draw_without_replacement(self.name(), self.schemes(), seed, count, range, "with-replacement"),
             "with-replacement" => Ok(range.map(|i| self.sample(&mut item_rng(seed, i))).collect()),
-            other => invalid(format!("unknown sampler '{other}' for naap (known: uniform, with-replacement)")),
+            other => crate::unknown_sampler(self, other),
         }
     }
 

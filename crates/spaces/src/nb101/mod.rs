@@ -29,7 +29,7 @@ pub use cell::{Cell, Op};
 pub use hash::module_hash;
 
 use crate::rng::item_rng;
-use crate::{ArchGraph, InvalidArchitecture, RawFields, SamplingMethod, SearchSpace, SpaceRng, SpaceSize, invalid};
+use crate::{ArchGraph, InvalidArchitecture, RawFields, SamplingMethod, SearchSpace, SpaceRng, SpaceSize};
 
 /// The graph view's op vocabulary (the one-hot order of the Neural Predictor paper).
 pub const OP_VOCABULARY: [&str; 5] = ["input", "conv1x1-bn-relu", "conv3x3-bn-relu", "maxpool3x3", "output"];
@@ -112,7 +112,7 @@ impl SearchSpace for Nb101 {
         match method {
             "uniform" => crate::draw_without_replacement("nb101", self.unique_cells(), seed, count, range, "nasbench"),
             "nasbench" => Ok(range.map(|i| sample::nasbench_random_cell(&mut item_rng(seed, i))).collect()),
-            other => invalid(format!("unknown sampler '{other}' for nb101 (known: uniform, nasbench)")),
+            other => crate::unknown_sampler(self, other),
         }
     }
 

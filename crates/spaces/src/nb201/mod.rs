@@ -136,9 +136,7 @@ impl SearchSpace for Nb201 {
                 draw_without_replacement(self.name(), self.classes().representatives(), seed, count, range, "uniform")
             }
             "with-replacement" => Ok(range.map(|i| self.sample(&mut item_rng(seed, i))).collect()),
-            other => {
-                invalid(format!("unknown sampler '{other}' for nb201 (known: uniform, classes, with-replacement)"))
-            }
+            other => crate::unknown_sampler(self, other),
         }
     }
 

@@ -30,7 +30,7 @@ pub use arch::GnnArch;
 
 use crate::rng::{item_rng, uniform_below};
 use crate::{
-    ArchGraph, InvalidArchitecture, SamplingMethod, SearchSpace, SpaceRng, SpaceSize, draw_without_replacement, invalid,
+    ArchGraph, InvalidArchitecture, SamplingMethod, SearchSpace, SpaceRng, SpaceSize, draw_without_replacement,
 };
 
 /// The graph view's op vocabulary: the input, the nine ops in the package's order, the output.
@@ -140,7 +140,7 @@ impl SearchSpace for NbGraph {
         match method {
             "uniform" => draw_without_replacement(self.name(), self.archs(), seed, count, range, "package"),
             "package" => Ok(range.map(|i| sample::package_random_arch(self.ops(), &mut item_rng(seed, i))).collect()),
-            other => invalid(format!("unknown sampler '{other}' for {} (known: uniform, package)", self.name())),
+            other => crate::unknown_sampler(self, other),
         }
     }
 

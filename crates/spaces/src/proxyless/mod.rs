@@ -190,7 +190,7 @@ impl SearchSpace for Proxyless {
     ) -> Result<Vec<MobileArch>, InvalidArchitecture> {
         match method {
             "uniform" => Ok(range.map(|i| self.sample(&mut item_rng(seed, i))).collect()),
-            other => invalid(format!("unknown sampler '{other}' for proxyless (known: uniform)")),
+            other => crate::unknown_sampler(self, other),
         }
     }
 

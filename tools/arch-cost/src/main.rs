@@ -1,4 +1,4 @@
-//! `arch-cost`: add trainable parameters (and, for NAS-Bench-101, FLOPs) to architecture lines.
+//! `arch-cost`: add trainable parameters and FLOPs to architecture lines.
 
 use std::process::ExitCode;
 
@@ -10,7 +10,7 @@ use np_spaces::SearchSpace;
 use np_spaces::nb101::cost::{NetworkCost, network_cost};
 use np_spaces::nb101::json::spec_from_record;
 use np_spaces::nb201::Nb201;
-use np_spaces::nb201::cost::{CIFAR10_CLASSES, trainable_parameters};
+use np_spaces::nb201::cost::{Dataset, FlopsConvention, flops, trainable_parameters};
 use serde_json::Value;
 
 const EXAMPLES: &str = "\
@@ -24,6 +24,9 @@ Examples:
   # the dataset's count for any spelling of a cell: canonicalise first
   arch-encode --format none cells.jsonl | arch-cost
 
+  # NAS-Bench-201 cells on ImageNet16-120, FLOPs as NAS-Bench-Suite-Zero counts them
+  arch-sample --space nb201 --count 100 --seed 1 | arch-cost --space nb201 --dataset imagenet16 --flops torchstat
+
 Input lines hold a cell in any form arch-encode accepts (\"adjacency\" + \"ops\",
 \"module_adjacency\" + \"module_operations\", a 56-integer NASLib tuple as \"naslib\" or as the
 whole line). Each line is written back unchanged with \"params\" (trainable parameters) and
@@ -32,17 +35,30 @@ norm, ReLU and max-pool operations, as NAS-Bench-Suite-Zero counts them) appende
 where the line has them; a bare tuple becomes {\"naslib\": TUPLE, \"params\": .., \"flops\": ..}.
 The cell is pruned but kept in its own vertex order: isomorphic spellings can differ by the
 channels the cell's channel split hands to its first vertices (see docs/COST.md).
-With --space nb201, lines hold a NAS-Bench-201 cell in any form the space reads, and only
-\"params\" is added: the trainable parameters of the benchmark's CIFAR-10 network around the
-cell (its params_m in units, not millions); a bare array becomes {\"naslib\"|\"ops\": ARRAY, \"params\": ..}.";
+With --space nb201, lines hold a NAS-Bench-201 cell in any form the space reads; \"params\"
+and \"flops\" are those of the benchmark's network around the cell for --dataset (cifar10 and
+cifar100 on 32x32 images, imagenet16 on 16x16; the head has 10, 100 or 120 classes; cifar10's
+params is the table's params_m in units). --flops api (default) counts as the benchmark's API
+does (multiply-adds of convolutions and the linear layer, with its bias); --flops torchstat as
+NAS-Bench-Suite-Zero does (plus batch norm, ReLU and pooling). A bare array becomes
+{\"naslib\"|\"ops\": ARRAY, \"params\": .., \"flops\": ..}.";
 
-/// Add trainable parameters (and, for NAS-Bench-101, FLOPs) to architecture lines.
+/// Add trainable parameters and FLOPs to architecture lines.
 #[derive(Parser, Debug)]
 #[command(name = "arch-cost", version, after_help = EXAMPLES)]
 struct Args {
-    /// Search space of the input lines: nb101 (params and flops) or nb201 (params).
+    /// Search space of the input lines: nb101 or nb201.
     #[arg(long, default_value = "nb101")]
     space: String,
+
+    /// nb201 only: the dataset whose network is costed (cifar10, cifar100, imagenet16).
+    #[arg(long)]
+    dataset: Option<String>,
+
+    /// nb201 only: how FLOPs are counted, api (the benchmark's API) or torchstat
+    /// (NAS-Bench-Suite-Zero's counts). nb101 FLOPs are always torchstat's.
+    #[arg(long)]
+    flops: Option<String>,
 
     /// Count invalid lines on stderr and go on, instead of stopping at the first.
     #[arg(long)]
@@ -96,29 +112,58 @@ fn costed_line(line: &RawLine) -> Result<String, ToolError> {
     Ok(with_numbers(line, value, &[("params", cost.trainable_parameters), ("flops", cost.flops)], "naslib"))
 }
 
-/// An nb201 line with `params`: the CIFAR-10 network's, as the benchmark's `params_m` counts.
-fn nb201_costed_line(space: &Nb201, line: &RawLine) -> Result<String, ToolError> {
+/// How an nb201 network is costed: for which dataset, FLOPs in which convention.
+struct Nb201Costing {
+    dataset: Dataset,
+    convention: FlopsConvention,
+}
+
+impl Nb201Costing {
+    /// The costing the flags name (cifar10 and the API's convention by default).
+    fn from_args(args: &Args) -> Result<Self, ToolError> {
+        let dataset = match args.dataset.as_deref() {
+            None => Dataset::Cifar10,
+            Some(name) => Dataset::from_name(name).ok_or_else(|| {
+                ToolError::usage(format!("unknown --dataset '{name}' (known: cifar10, cifar100, imagenet16)"))
+            })?,
+        };
+        let convention = match args.flops.as_deref() {
+            None => FlopsConvention::Api,
+            Some(name) => FlopsConvention::from_name(name)
+                .ok_or_else(|| ToolError::usage(format!("unknown --flops '{name}' (known: api, torchstat)")))?,
+        };
+        Ok(Nb201Costing { dataset, convention })
+    }
+}
+
+/// An nb201 line with `params` and `flops` of the costing's network.
+fn nb201_costed_line(space: &Nb201, costing: &Nb201Costing, line: &RawLine) -> Result<String, ToolError> {
     let value = line.parse_value()?;
     let bad = |message: String| ToolError::bad_line(line.number, message);
     if let Some(other) = value.get("space").filter(|s| s.as_str() != Some("nb201")) {
         return Err(bad(format!("record is from space {other}, not nb201")));
     }
     let cell = space.parse(&value).map_err(|e| bad(e.0))?;
-    let params = trainable_parameters(&cell, CIFAR10_CLASSES);
+    let params = trainable_parameters(&cell, costing.dataset);
+    let flops = flops(&cell, costing.dataset, costing.convention);
     let bare_key =
         if value.as_array().is_some_and(|items| items.iter().all(Value::is_number)) { "naslib" } else { "ops" };
-    Ok(with_numbers(line, value, &[("params", params)], bare_key))
+    Ok(with_numbers(line, value, &[("params", params), ("flops", flops)], bare_key))
 }
 
 fn cost_tool(args: &Args) -> Result<(), ToolError> {
-    let nb201 = Nb201::new();
-    let costed = |line: &RawLine| match args.space.as_str() {
-        "nb201" => nb201_costed_line(&nb201, line),
-        _ => costed_line(line),
-    };
     if !["nb101", "nb201"].contains(&args.space.as_str()) {
         return Err(ToolError::usage(format!("no cost model for space '{}' (known: nb101, nb201)", args.space)));
     }
+    if args.space == "nb101" && (args.dataset.is_some() || args.flops.is_some()) {
+        return Err(ToolError::usage("--dataset and --flops apply to --space nb201 only".to_string()));
+    }
+    let nb201 = Nb201::new();
+    let costing = Nb201Costing::from_args(args)?;
+    let costed = |line: &RawLine| match args.space.as_str() {
+        "nb201" => nb201_costed_line(&nb201, &costing, line),
+        _ => costed_line(line),
+    };
     let reader = RecordReader::open(args.io.input.as_deref())?;
     let mut output = Output::create(args.io.output.as_deref())?;
     let mut invalid = InvalidLinePolicy::new(args.skip_invalid);

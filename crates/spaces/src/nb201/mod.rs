@@ -7,7 +7,7 @@
 //! - [`arch_string`]: the official `arch` string that keys the benchmark's tables;
 //! - [`naslib`]: NASLib's op-index tuple;
 //! - [`classes`]: which cells compute the same function (the published 6,466 classes);
-//! - [`cost`]: trainable parameters of the network built around a cell;
+//! - [`cost`]: trainable parameters and FLOPs of the network built around a cell;
 //! - [`mutate`]: evolution's random edit (the benchmark authors' own);
 //! - [`graph_view`]: edges turned into nodes for the GCN;
 //! - [`json`]: the record forms we accept.

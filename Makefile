@@ -25,7 +25,7 @@ export NBGRAPH_DIR
 # exists once setup has run, after this file was read).
 NBGRAPH_LIGHT = $(or $(NBGRAPH_DIR),$$(ls -d $(abspath $(VENV))/lib/python3*/site-packages/nas_bench_graph/light | head -n 1))
 
-.PHONY: setup build release test demo demo-predictor demo-search fixtures bench bench-memory bench-quality bench-trees bench-naap experiment fuzz clean
+.PHONY: setup build release test demo demo-predictor demo-search fixtures bench bench-memory bench-quality bench-trees bench-nb201-trees bench-naap experiment fuzz clean
 
 ## setup: check the toolchains, fetch every Rust dependency (pinned by Cargo.lock) and install
 ## the Python packages of requirements.txt (ONNX Runtime's library among them) into .venv.
@@ -155,6 +155,18 @@ bench-trees: release
 	@mkdir -p runs/bench
 	$(BIN)/arch-encode --format flat $(NAS_DATA)/nb101/zc500.jsonl -o runs/bench/zc500.flat.jsonl
 	$(CARGO) run --release --locked -q -p np-trees --example zc500_trees -- runs/bench/zc500.flat.jsonl
+
+## bench-nb201-trees: the same on NAS-Bench-201: (a) zc491's 491 cells per dataset, trees on the
+## proxies against the GCN, ten 289/202 splits; (b) all 15,625 cells (CIFAR-10 200-epoch
+## validation), trees on NASWOT, params and FLOPs trained on 156 and 1,563 cells.
+NB201_TABLE_FLAGS = --space nb201 --table $(NAS_DATA)/nb201/nb201.csv --dataset cifar10 --search-epochs 200
+bench-nb201-trees: release
+	@mkdir -p runs/bench
+	$(BIN)/arch-encode --space nb201 --format flat $(NAS_DATA)/nb201/zc491.jsonl -o runs/bench/zc491.flat.jsonl
+	$(BIN)/arch-sample --space nb201 --all | $(BIN)/bench-query $(NB201_TABLE_FLAGS) | $(BIN)/arch-cost --space nb201 \
+	  | $(BIN)/arch-encode --space nb201 --format flat -o runs/bench/nb201-cifar10.flat.jsonl
+	$(CARGO) run --release --locked -q -p np-trees --example nb201_trees -- runs/bench/zc491.flat.jsonl \
+	  runs/bench/nb201-cifar10.flat.jsonl $(NAS_DATA)/nb201/nb201.csv
 
 ## bench-naap: NAAP-440's fixed 400/40 split, final accuracy from the scheme alone and after
 ## 1, 2, 3, 5 and 9 epochs: trees, the GCN on the scheme graph and the early accuracy itself.

@@ -30,12 +30,17 @@ impl NumericField {
         key == self.name || self.name.split('.').next() == Some(key)
     }
 
+    /// The field's value in `record`, whatever it is: a top-level key of the whole name first,
+    /// else the dotted path.
+    pub fn value<'a>(&self, record: &'a Value) -> Option<&'a Value> {
+        record.get(&self.name).or_else(|| record.pointer(&self.pointer))
+    }
+
     /// The field's finite value in `record`; a missing, non-numeric or non-finite value is a bad
     /// input line.
     pub fn number(&self, record: &Value, line: u64) -> Result<f64, ToolError> {
         let bad = |message: String| ToolError::bad_line(line, format!("field '{}' {message}", self.name));
-        let value = record.get(&self.name).or_else(|| record.pointer(&self.pointer));
-        match value {
+        match self.value(record) {
             None => Err(bad("is missing".into())),
             Some(Value::Number(number)) => match number.as_f64() {
                 Some(x) if x.is_finite() => Ok(x),

@@ -22,8 +22,10 @@ use np_gcn::train::TrainConfig;
 use np_predictor::cv::random_split;
 use np_predictor::fit::{FitSettings, LabelScale, TrainingData, fit};
 use np_predictor::graph_inputs::{GraphFeatureRequest, GraphTransform};
+use np_predictor::quality::mean_std;
 use np_predictor::{SpaceSignature, encode_architecture, graph_sample, graph_sample_with_features};
-use np_trees::{FeatureRequest, FeatureSet, TrainingRows, TreePredictor, TreeSettings};
+use np_trees::held_out::{MissingFields, ZERO_COST_FEATURE_SETS, feature_rows, fit_and_predict};
+use np_trees::{FeatureRequest, FeatureSet, TreeSettings};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
@@ -38,24 +40,9 @@ struct Cell {
     accuracy: f64,
 }
 
-/// The tree rows: the feature sets compared, as `gbt-train` flags would give them.
-const TREE_ROWS: [(&str, &[&str], bool); 4] = [
-    ("trees: proxies", &["proxies.*"], false),
-    ("trees: proxies, params, FLOPs", &["proxies.*", "params_m", "flops_m"], false),
-    ("trees: proxies + flat encoding", &["proxies.*"], true),
-    ("trees: proxies, params, FLOPs + flat encoding", &["proxies.*", "params_m", "flops_m"], true),
-];
-
 /// Single signals whose own ranking is shown beside the models: name and JSON pointer.
 const SIGNALS: [(&str, &str); 3] =
     [("params_m", "/params_m"), ("proxies.synflow", "/proxies/synflow"), ("proxies.jacov", "/proxies/jacov")];
-
-fn mean_std(values: &[f64]) -> String {
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
-    format!("{mean:.3} ± {std:.3}")
-}
 
 /// Merges the lines of each id: the first line, with `val_accuracy` and every member of
 /// `proxies` averaged over the twins (their proxies were measured on each twin separately).
@@ -95,17 +82,15 @@ fn main() {
     let seeds: u64 = args.get(2).map_or(10, |s| s.parse().expect("seed count"));
     let cells = merge_twins(&std::fs::read_to_string(path).expect("readable input"));
     let truth_all: Vec<f64> = cells.iter().map(|c| c.accuracy).collect();
-    let feature_sets: Vec<FeatureSet> = TREE_ROWS
+    let records: Vec<Value> = cells.iter().map(|c| c.record.clone()).collect();
+    let (feature_sets, vectors): (Vec<FeatureSet>, Vec<Vec<Vec<f64>>>) = ZERO_COST_FEATURE_SETS
         .iter()
         .map(|(_, patterns, flat)| {
             let request = FeatureRequest { patterns: patterns.iter().map(|p| p.to_string()).collect(), flat: *flat };
-            request.resolve(&cells[0].record, 1).expect("features of the first cell")
+            feature_rows(&records, &request, MissingFields::Refuse).expect("every feature of every cell")
         })
-        .collect();
-    let vectors: Vec<Vec<Vec<f64>>> = feature_sets
-        .iter()
-        .map(|set| cells.iter().map(|c| set.values(&c.record, 1).expect("every feature")).collect())
-        .collect();
+        .unzip();
+    let all_ids: Vec<String> = cells.iter().map(|c| c.id.clone()).collect();
     let space = SpaceSignature::named("nb101").expect("nb101");
     let start = std::time::Instant::now();
     // Per seed: (τ, MSE) of the GCN, the GCN with proxies (signed log, identity), then of each
@@ -150,16 +135,10 @@ fn main() {
                 let pred: Vec<f64> = gcn.score_native(&with_proxies(&test_idx)).iter().map(|s| s.pred).collect();
                 row.push(scores(&pred, &truth));
             }
+            let settings = TreeSettings { seed, ..TreeSettings::default() };
             for (set, rows) in feature_sets.iter().zip(&vectors) {
-                let training = TrainingRows {
-                    features: train_idx.iter().map(|&i| rows[i].clone()).collect(),
-                    ids: ids.clone(),
-                    labels: labels.clone(),
-                };
-                let settings = TreeSettings { seed, ..TreeSettings::default() };
-                let trees = TreePredictor::fit(set.clone(), &training, "val_accuracy", &settings).expect("trees");
-                let test: Vec<Vec<f64>> = test_idx.iter().map(|&i| rows[i].clone()).collect();
-                let pred: Vec<f64> = trees.predict(&test).into_iter().map(f64::from).collect();
+                let split = (&train_idx[..], &test_idx[..]);
+                let pred = fit_and_predict(set, rows, &all_ids, &truth_all, split, &settings).expect("trees");
                 row.push(scores(&pred, &truth));
             }
             row
@@ -183,7 +162,7 @@ fn main() {
     let g = proxies_set.len();
     println!("| GCN + proxies (graph-level inputs) | graph + {g} | {} | {} |", column(1, |s| s.0), column(1, |s| s.1));
     println!("| GCN + proxies, no log transform | graph + {g} | {} | {} |", column(2, |s| s.0), column(2, |s| s.1));
-    for (r, ((name, _, _), set)) in TREE_ROWS.iter().zip(&feature_sets).enumerate() {
+    for (r, ((name, _, _), set)) in ZERO_COST_FEATURE_SETS.iter().zip(&feature_sets).enumerate() {
         let flat = set.flat_length.map(|n| format!(" + flat[{n}]")).unwrap_or_default();
         let fields = set.names().len();
         println!("| {name} | {fields}{flat} | {} | {} |", column(r + 3, |s| s.0), column(r + 3, |s| s.1));

@@ -156,9 +156,21 @@ impl FeatureSet {
     /// a `flat` of another length, or a line of another space than the flat encoding's is a
     /// bad line naming the feature.
     pub fn values(&self, record: &Value, line: u64) -> Result<Vec<f64>, ToolError> {
+        self.vector(record, line, false)
+    }
+
+    /// [`FeatureSet::values`], except that a named field that is absent or `null` gives NaN,
+    /// a missing value to the trees, instead of an error. For sources that leave a field empty
+    /// on some cells (the benchmarks of [`crate::held_out`]); the tools refuse such lines.
+    pub fn values_or_nan(&self, record: &Value, line: u64) -> Result<Vec<f64>, ToolError> {
+        self.vector(record, line, true)
+    }
+
+    fn vector(&self, record: &Value, line: u64, missing_as_nan: bool) -> Result<Vec<f64>, ToolError> {
         let mut values = Vec::with_capacity(self.len());
         for field in &self.fields {
-            values.push(field.number(record, line)?);
+            let missing = missing_as_nan && field.value(record).is_none_or(Value::is_null);
+            values.push(if missing { f64::NAN } else { field.number(record, line)? });
         }
         if let Some(length) = self.flat_length {
             if let (Some(space), Some(line_space)) = (&self.space, record.get("space").and_then(Value::as_str))
@@ -191,6 +203,19 @@ mod tests {
         let set = request(&["params_m", "proxies.*"], false).resolve(&line, 1).unwrap();
         assert_eq!(set.names(), ["params_m", "proxies.grasp", "proxies.snip", "proxies.synflow"]);
         assert_eq!(set.values(&line, 1).unwrap(), [1.25, -1.5, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn absent_or_null_fields_are_nan_only_when_asked() {
+        let set = request(&["a", "b.c"], false).resolve(&json!({"a": 1, "b": {"c": 2}}), 1).unwrap();
+        for line in [json!({"a": 1}), json!({"a": 1, "b": {"c": null}})] {
+            assert!(set.values(&line, 3).unwrap_err().to_string().contains("field 'b.c'"));
+            let values = set.values_or_nan(&line, 3).unwrap();
+            assert_eq!(values[0], 1.0);
+            assert!(values[1].is_nan());
+        }
+        let text = json!({"a": 1, "b": {"c": "x"}});
+        assert!(set.values_or_nan(&text, 3).is_err(), "a value that is there must be a number");
     }
 
     #[test]

@@ -14,6 +14,8 @@
 //!   the trees out of it.
 //! - [`ensemble`]: the trees and their native evaluation, which is ONNX Runtime's.
 //! - [`export`], [`load`], [`meta`]: the file.
+//! - [`held_out`]: feature vectors of many cells and trees fitted on some and scored on the
+//!   others, as the comparison benchmarks do.
 //!
 //! **Why `forust-ml`.** Measured on the 292 distinct zc500 cells (ten 172/120 splits, Kendall τ
 //! on the 120; clean release builds on a loaded 2-core machine):
@@ -33,12 +35,14 @@
 //! - `lightgbm3`: needs a C++ toolchain and CMake; not tried.
 //!
 //! Not done here: reading lines or files (the tools), running ONNX Runtime (`np-ort`),
-//! classification or several targets, categorical splits, and missing feature values (a line
-//! without a feature is refused rather than sent down a default branch).
+//! classification or several targets, categorical splits, and missing feature values in lines (a
+//! line without a feature is refused rather than sent down a default branch; only the
+//! benchmarks' [`held_out`] vectors may hold NaN).
 
 pub mod ensemble;
 pub mod export;
 pub mod features;
+pub mod held_out;
 pub mod load;
 pub mod meta;
 pub mod train;

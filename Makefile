@@ -116,10 +116,13 @@ experiment: release
 	python3 scripts/experiment-table.py $(foreach d,$(EXPERIMENT_DATASETS),runs/experiment/$(d).json)
 
 ## bench-cost: how closely arch-cost reproduces NAS-Bench-101's trainable_parameters (30
-## records) and NAS-Bench-Suite-Zero's params and FLOPs (500 cells); see docs/COST.md.
+## records) and NAS-Bench-Suite-Zero's params and FLOPs (500 NAS-Bench-101 cells, 491
+## NAS-Bench-201 cells on each of three datasets); see docs/COST.md.
 bench-cost: release
 	$(BIN)/arch-cost $(NAS_DATA)/nb101/records30.jsonl | python3 scripts/cost-agreement.py records
 	$(BIN)/arch-cost $(NAS_DATA)/nb101/zc500.jsonl | python3 scripts/cost-agreement.py zc500
+	for d in cifar10 cifar100 imagenet16; do grep "\"dataset\": \"$$d\"" $(NAS_DATA)/nb201/zc491.jsonl \
+	  | $(BIN)/arch-cost --space nb201 --dataset $$d --flops torchstat | python3 scripts/cost-agreement.py zc491 $$d; done
 
 ## fixtures: rewrite fixtures/ (sampled cells, their encodings, small predictor files and their
 ## scores) with this version's tools; tests/fixtures.rs holds later versions to them.

@@ -26,9 +26,8 @@ use np_gcn::GcnConfig;
 use np_gcn::train::TrainConfig;
 use np_predictor::cv::random_split;
 use np_predictor::fit::{FitSettings, LabelScale, TrainingData, fit};
-use np_predictor::quality::{LabelledCell, held_out_scores, mean_std};
 use np_predictor::{SpaceSignature, encode_architecture, graph_sample};
-use np_trees::held_out::{MissingFields, ZERO_COST_FEATURE_SETS, feature_rows, fit_and_predict};
+use np_trees::held_out::{MissingFields, ZERO_COST_FEATURE_SETS, feature_rows, fit_and_predict, mean_std};
 use np_trees::{FeatureRequest, FeatureSet, TreeSettings};
 use rayon::prelude::*;
 use serde_json::Value;
@@ -79,8 +78,10 @@ fn label(record: &Value) -> f64 {
 }
 
 fn rho_tau(pred: &[f64], truth: &[f64]) -> RhoTau {
-    let scores = held_out_scores(pred, truth, 0.1);
-    (scores.spearman_rho, scores.kendall_tau)
+    (
+        np_metrics::spearman_rho(pred, truth).unwrap_or(f64::NAN),
+        np_metrics::kendall_tau_b(pred, truth).unwrap_or(f64::NAN),
+    )
 }
 
 /// `ρ | τ` columns of one row, from its scores over the seeds.
@@ -115,16 +116,10 @@ struct DatasetResults {
 
 fn zero_cost_dataset(cells: &[Value], seeds: u64) -> DatasetResults {
     let space = SpaceSignature::named("nb201").expect("nb201");
-    let labelled: Vec<LabelledCell> = cells
-        .iter()
-        .map(|r| LabelledCell {
-            id: r["id"].as_str().expect("id").to_string(),
-            sample: graph_sample(&encode_architecture("nb201", r).expect("an nb201 cell")),
-            label: label(r),
-        })
-        .collect();
-    let ids: Vec<String> = labelled.iter().map(|c| c.id.clone()).collect();
-    let labels: Vec<f64> = labelled.iter().map(|c| c.label).collect();
+    let samples: Vec<_> =
+        cells.iter().map(|r| graph_sample(&encode_architecture("nb201", r).expect("an nb201 cell"))).collect();
+    let ids: Vec<String> = cells.iter().map(|r| r["id"].as_str().expect("id").to_string()).collect();
+    let labels: Vec<f64> = cells.iter().map(label).collect();
     let (sets, vectors): (Vec<FeatureSet>, Vec<Vec<Vec<f64>>>) = ZERO_COST_FEATURE_SETS
         .iter()
         .map(|(_, patterns, flat)| {
@@ -146,9 +141,13 @@ fn zero_cost_dataset(cells: &[Value], seeds: u64) -> DatasetResults {
                 threshold: None,
                 graph_features: None,
             };
-            let data = TrainingData::from_cells(&labelled, &train);
+            let data = TrainingData {
+                samples: train.iter().map(|&i| samples[i].clone()).collect(),
+                ids: train.iter().map(|&i| ids[i].clone()).collect(),
+                labels: train.iter().map(|&i| labels[i]).collect(),
+            };
             let gcn = fit(&space, &data, &settings, &|_, _, _| {}).expect("GCN training");
-            let test_samples: Vec<_> = test.iter().map(|&i| labelled[i].sample.clone()).collect();
+            let test_samples: Vec<_> = test.iter().map(|&i| samples[i].clone()).collect();
             let pred: Vec<f64> = gcn.score_native(&test_samples).iter().map(|s| s.pred).collect();
             let mut row = vec![rho_tau(&pred, &truth)];
             let trees = TreeSettings { seed, ..TreeSettings::default() };

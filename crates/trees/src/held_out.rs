@@ -4,8 +4,8 @@
 //!
 //! The benchmarks hold all their cells in memory, resolve a [`FeatureRequest`] once, compute
 //! every cell's vector once ([`feature_rows`]), and then for each seeded split fit trees on the
-//! training positions and predict the test positions ([`fit_and_predict`]). Scoring the
-//! predictions (τ, ρ, MSE) is `np_predictor::quality`'s.
+//! training positions and predict the test positions ([`fit_and_predict`]); the scores are
+//! `np_metrics`'s, summarised over the seeds by [`mean_std`].
 
 use np_io::ToolError;
 use serde_json::Value;
@@ -75,6 +75,14 @@ pub fn fit_and_predict(
     Ok(trees.predict(&test_rows).into_iter().map(f64::from).collect())
 }
 
+/// `mean ± std` to three decimals, the sample standard deviation (n − 1) over seeds.
+pub fn mean_std(values: &[f64]) -> String {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+    format!("{mean:.3} ± {std:.3}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +90,12 @@ mod tests {
 
     fn request(patterns: &[&str]) -> FeatureRequest {
         FeatureRequest { patterns: patterns.iter().map(|p| p.to_string()).collect(), flat: false }
+    }
+
+    #[test]
+    fn mean_and_sample_std_over_seeds() {
+        assert_eq!(mean_std(&[1.0, 2.0, 3.0]), "2.000 ± 1.000");
+        assert_eq!(mean_std(&[0.5]), "0.500 ± 0.000");
     }
 
     #[test]

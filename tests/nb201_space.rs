@@ -259,11 +259,19 @@ fn encodings_show_each_edge_as_a_node_between_input_and_output() {
             .iter()
             .map(|row| vocabulary[row.as_array().unwrap().iter().position(|bit| bit == 1).unwrap()])
             .collect();
+        // The ops of the cell's class representative (whose id is the line's class_id, one
+        // digit per edge): members of a class share one graph.
         let mut expected_ops = vec!["input"];
-        expected_ops.extend(record["ops"].as_array().unwrap().iter().map(|op| op.as_str().unwrap()));
+        expected_ops
+            .extend(record["class_id"].as_str().unwrap().bytes().map(|digit| vocabulary[(digit - b'0') as usize + 1]));
         expected_ops.push("output");
         assert_eq!(ops, expected_ops);
+        if record["class_id"] == record["id"] {
+            let own: Vec<&str> = record["ops"].as_array().unwrap().iter().map(|op| op.as_str().unwrap()).collect();
+            assert_eq!(&ops[1..7], &own[..], "a representative shows its own ops");
+        }
     }
+    assert!(graphs.iter().any(|record| record["class_id"] != record["id"]), "the sample holds non-representatives");
     // Flat: no adjacency (the topology is fixed), the 8 one-hot rows of 7.
     let flat = encode(&["--format", "flat"], &sampled);
     for (record, graph) in flat.iter().zip(&graphs) {

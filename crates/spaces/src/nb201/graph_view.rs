@@ -14,9 +14,10 @@
 //! and have no op to one-hot, and a node each would put two more hops between input and
 //! output for the GCN's few layers to cross. `none` edges keep their node, with op `none`,
 //! rather than being dropped with their connections: so the graph has the same 8 nodes and
-//! 10 edges for every cell (fixed topology, what distinguishes cells is the ops), each of
-//! the 15,625 cells the benchmark tabulates separately gets its own graph, and the model can
-//! still learn that a `none` node cuts what flows through it.
+//! 10 edges for every cell (fixed topology, what distinguishes cells is the ops), and the
+//! model can still learn that a `none` node cuts what flows through it. The space shows each
+//! cell through its class representative's line graph ([`super::Nb201`]'s `graph`), so cells
+//! computing one function share one graph.
 
 use super::cell::{CELL_NODES, Cell, EDGE_COUNT, EDGES};
 use crate::ArchGraph;

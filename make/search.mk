@@ -3,6 +3,7 @@
 # stages together, and any stage can be swapped (TRAIN=your trainer).
 #
 #   make search SPACE=nbgraph DATASET=cora N=172 K=20 POOL=all SEED=1 RUN=runs/cora-1
+#   make search SPACE=nb201 DATASET=cifar100 SEARCH_EPOCHS=12 N=100 K=20
 #
 #   samples.jsonl      N random architectures                       arch-sample
 #   trained.jsonl      ... trained and validated                    $(TRAIN)
@@ -16,7 +17,13 @@
 
 SPACE   ?= nbgraph
 DATASET ?= cora
-BENCH   ?= $(NBGRAPH_LIGHT)/$(DATASET).bench
+# NAS-Bench-201 (SPACE=nb201, DATASET=cifar10|cifar100|imagenet16) answers from nb201.csv
+# under a protocol: the search signal is the validation accuracy after SEARCH_EPOCHS epochs
+# (200 exists only for cifar10; 12 is NATS-Bench's recommended protocol), the report the
+# 200-epoch test accuracy.
+SEARCH_EPOCHS ?= $(if $(filter cifar10,$(DATASET)),200,12)
+BENCH   ?= $(if $(filter nb201,$(SPACE)),$(NAS_DATA)/nb201/nb201.csv,$(NBGRAPH_LIGHT)/$(DATASET).bench)
+TABLE_FLAGS ?= $(if $(filter nb201,$(SPACE)),--dataset $(DATASET) --search-epochs $(SEARCH_EPOCHS))
 N       ?= 172
 K       ?= 20
 POOL    ?= all
@@ -30,7 +37,7 @@ GCN_FLAGS ?= $(if $(filter nbgraph%,$(SPACE)),--lr 1e-3 --weight-decay 0)
 TOP_WHERE ?=
 # The "train and validate" step: any command that reads architecture lines and writes each
 # back with val_accuracy. Default: the benchmark table, one seeded run per architecture.
-TRAIN   ?= $(BIN)/bench-query --space $(SPACE) --table $(BENCH) --seed $(SEED)
+TRAIN   ?= $(BIN)/bench-query --space $(SPACE) --table $(BENCH) $(TABLE_FLAGS) --seed $(SEED)
 # What `make search` builds first (empty to use binaries already built under BIN).
 SEARCH_BUILD ?= release
 

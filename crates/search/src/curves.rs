@@ -31,6 +31,12 @@ impl TrialCurve {
         }
     }
 
+    /// The number of trained models after which the deployed architecture's validation accuracy
+    /// first reaches `target`, or None when the trial never gets there.
+    pub fn models_to_reach(&self, target: f64) -> Option<usize> {
+        self.val.iter().position(|&y| y >= target).map(|i| i + 1)
+    }
+
     fn at(values: &[f64], budget: usize) -> f64 {
         // A trial that stopped early (its table ran out) keeps its last value.
         values.get(budget - 1).or(values.last()).copied().unwrap_or(f64::NAN)
@@ -85,6 +91,51 @@ impl MeanCurve {
     }
 }
 
+/// How many trained models the trials of one method needed to reach a target (the table's best
+/// validation accuracy: `queries_to_oracle`), over trials.
+///
+/// A trial that never reached the target counts as needing more than any budget, so the
+/// statistics are of all trials, not only the lucky ones: a percentile that falls on (or is
+/// interpolated towards) such a trial is unknown (None). Percentiles interpolate linearly
+/// between order statistics (position p·(n − 1) of the sorted values, NumPy's default), so
+/// they compare with figures published from Python.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueriesToReach {
+    pub median: Option<f64>,
+    pub p10: Option<f64>,
+    pub p90: Option<f64>,
+    /// Trials that reached the target.
+    pub found: usize,
+    pub trials: usize,
+}
+
+impl QueriesToReach {
+    pub fn of(models: &[Option<usize>]) -> Self {
+        let mut sorted: Vec<f64> = models.iter().map(|m| m.map_or(f64::INFINITY, |m| m as f64)).collect();
+        sorted.sort_by(f64::total_cmp);
+        QueriesToReach {
+            median: percentile(&sorted, 0.5),
+            p10: percentile(&sorted, 0.1),
+            p90: percentile(&sorted, 0.9),
+            found: models.iter().filter(|m| m.is_some()).count(),
+            trials: models.len(),
+        }
+    }
+}
+
+/// The `p` quantile of ascending `sorted` by linear interpolation; None when it is not finite
+/// (it involves a trial that never reached the target) or there are no values.
+fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    let position = p * last as f64;
+    let (low, high) = (position.floor() as usize, position.ceil() as usize);
+    let value = match low == high {
+        true => sorted[low],
+        false => sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64),
+    };
+    value.is_finite().then_some(value)
+}
+
 /// Mean and sample standard deviation (n − 1; 0 for one value).
 pub fn mean_std(values: &[f64]) -> (f64, f64) {
     let n = values.len() as f64;
@@ -123,6 +174,25 @@ mod tests {
         assert_eq!(curve.budget(), 3);
         assert!((curve.val_std[0] - 2f64.sqrt()).abs() < 1e-12);
         assert_eq!(curve.test_mean, [1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn queries_to_reach_counts_misses_as_beyond_every_budget() {
+        let curve = trial(&[1.0, 2.0, 5.0, 5.0]);
+        assert_eq!(curve.models_to_reach(5.0), Some(3));
+        assert_eq!(curve.models_to_reach(6.0), None);
+        // Sorted: 10, 20, 30, 40, ∞: the median is the third, the 10th percentile 0.4 of the way
+        // from 10 to 20, the 90th percentile lies towards the miss.
+        let q = QueriesToReach::of(&[Some(30), None, Some(10), Some(40), Some(20)]);
+        assert_eq!(q.median, Some(30.0));
+        assert!((q.p10.unwrap() - 14.0).abs() < 1e-12);
+        assert_eq!(q.p90, None);
+        assert_eq!((q.found, q.trials), (4, 5));
+        let even = QueriesToReach::of(&[Some(1), Some(2), Some(3), Some(4)]);
+        assert_eq!(even.median, Some(2.5));
+        let none = QueriesToReach::of(&[None, None]);
+        assert_eq!((none.median, none.found), (None, 0));
+        assert_eq!(QueriesToReach::of(&[]).median, None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use np_spaces::SearchSpace;
 use np_spaces::rng::uniform_below;
 use rayon::prelude::*;
 
-use crate::curves::{MeanCurve, TrialCurve, mean_std};
+use crate::curves::{MeanCurve, QueriesToReach, TrialCurve, mean_std};
 use crate::evaluation::{Evaluation, SearchLog, TableEvaluator};
 use crate::evolution::{Domain, EvolutionSettings, regularized_evolution};
 use crate::neural_predictor::{PredictorInputs, neural_predictor_search, universe_samples};
@@ -42,6 +42,8 @@ pub struct MethodResult {
     /// Predictor only: Kendall τ of its scores against the table over every member it did not
     /// train on, mean and standard deviation over trials.
     pub kendall_tau: Option<(f64, f64)>,
+    /// Trained models each trial needed to reach the oracle's validation accuracy.
+    pub queries_to_oracle: QueriesToReach,
 }
 
 impl MethodResult {
@@ -139,7 +141,9 @@ pub fn run_experiment<S: SearchSpace>(
                 let taus: Vec<f64> = outcomes.iter().map(|o| o.taus[m - first_predictor]).collect();
                 mean_std(&taus)
             });
-            MethodResult { method, n, curve: MeanCurve::of(&curves), kendall_tau }
+            let reached: Vec<Option<usize>> = curves.iter().map(|c| c.models_to_reach(oracle.val_accuracy)).collect();
+            let queries_to_oracle = QueriesToReach::of(&reached);
+            MethodResult { method, n, curve: MeanCurve::of(&curves), kendall_tau, queries_to_oracle }
         })
         .collect();
     Ok(ExperimentResult { architectures: universe.len(), oracle, methods })

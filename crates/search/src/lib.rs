@@ -30,10 +30,12 @@ pub mod neural_predictor;
 pub mod pareto;
 pub mod predictor_args;
 pub mod random_search;
+pub mod table_args;
 pub mod tables;
 pub mod universe;
 
 pub use evaluation::{Evaluation, Evaluator, SearchLog, TableEvaluator};
+pub use table_args::TableProtocolArgs;
 pub use tables::{TableLoadError, load_nb201_space_table, load_space_table};
 pub use universe::Universe;
 

@@ -211,6 +211,11 @@ pub trait SpaceVisitor {
 /// Names accepted by [`with_space`].
 pub const SPACE_NAMES: &[&str] = &["nb101", "nbgraph", "nbgraph-proteins", "proxyless", "naap", "nb201"];
 
+/// The process's one NAS-Bench-201 space. Its enumeration and class table (built on first use,
+/// about a second) then serve every call of [`with_space`]: tools that look the space up once
+/// per line (the predictor's encoders do) would otherwise rebuild the class table per line.
+static NB201: std::sync::LazyLock<nb201::Nb201> = std::sync::LazyLock::new(nb201::Nb201::new);
+
 /// Runs `visitor` with the space called `name`.
 pub fn with_space<V: SpaceVisitor>(name: &str, visitor: V) -> Result<V::Output, InvalidArchitecture> {
     match name {
@@ -219,7 +224,7 @@ pub fn with_space<V: SpaceVisitor>(name: &str, visitor: V) -> Result<V::Output, 
         "nbgraph-proteins" => Ok(visitor.visit(&nbgraph::NbGraph::proteins())),
         "proxyless" => Ok(visitor.visit(&proxyless::Proxyless::new())),
         "naap" => Ok(visitor.visit(&naap::Naap::new())),
-        "nb201" => Ok(visitor.visit(&nb201::Nb201::new())),
+        "nb201" => Ok(visitor.visit(&*NB201)),
         other => invalid(format!("unknown search space '{other}' (known: {})", SPACE_NAMES.join(", "))),
     }
 }

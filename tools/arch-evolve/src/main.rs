@@ -11,7 +11,7 @@ use np_bench_tables::table::BenchTable;
 use np_io::{Output, ToolError, run_tool};
 use np_search::evaluation::drawn_run;
 use np_search::evolution::{Domain, EvolutionSettings, regularized_evolution};
-use np_search::{Evaluation, Evaluator, SearchLog, Universe, load_space_table};
+use np_search::{Evaluation, Evaluator, SearchLog, TableProtocolArgs, Universe};
 use np_spaces::rng::stream_rng;
 use np_spaces::{SearchSpace, SpaceVisitor, architecture_record, with_space};
 use serde_json::{Map, Value};
@@ -40,10 +40,13 @@ struct Args {
     #[arg(long, default_value = "nb101")]
     space: String,
 
-    /// Answer from this benchmark table in process (.bench, .tfrecord or JSON lines); the
-    /// search then stays inside the table.
+    /// Answer from this benchmark table in process (.bench, .tfrecord, NAS-Bench-201 .csv with
+    /// --dataset and --search-epochs, or JSON lines); the search then stays inside the table.
     #[arg(long, value_name = "FILE", conflicts_with = "eval_cmd", required_unless_present = "eval_cmd")]
     table: Option<PathBuf>,
+
+    #[command(flatten)]
+    protocol: TableProtocolArgs,
 
     /// Train with this shell command instead: it reads architecture lines on stdin and writes
     /// each back, in order, with the --label field added.
@@ -163,8 +166,11 @@ impl SpaceVisitor for Evolve<'_> {
             return Err(ToolError::usage("--population, --sample-size and --batch must be positive"));
         }
         let table = match &args.table {
-            Some(path) => Some(load_space_table(space, path)?),
-            None => None,
+            Some(path) => Some(args.protocol.load(space, path)?),
+            None => {
+                args.protocol.check_unused()?;
+                None
+            }
         };
         let universe = match &table {
             Some(table) => Some(Universe::of_table(space, table).map_err(ToolError::bad_input)?.0),

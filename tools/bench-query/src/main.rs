@@ -5,11 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 use np_bench_tables::table::BenchTable;
-use np_bench_tables::{Nb201Dataset, Nb201Protocol};
 use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{InputOutputArgs, InvalidLinePolicy, Output, RecordReader, ToolError, run_tool};
-use np_search::{load_nb201_space_table, load_space_table};
+use np_search::TableProtocolArgs;
 use np_spaces::rng::keyed_below;
 use np_spaces::{SearchSpace, SpaceVisitor, with_space};
 use serde_json::{Map, Value};
@@ -68,21 +67,8 @@ struct Args {
     #[arg(long, value_enum, default_value_t = Missing::Error)]
     missing: Missing,
 
-    /// NAS-Bench-201 (.csv table): the dataset whose columns answer.
-    #[arg(long, value_enum)]
-    dataset: Option<Dataset>,
-
-    /// NAS-Bench-201 (.csv table): the training schedule of the search signal, 12 or 200 epochs.
-    #[arg(long, value_name = "EPOCHS")]
-    search_epochs: Option<u32>,
-
-    /// NAS-Bench-201: latency.csv, whose --device column is added as latency_ms.
-    #[arg(long, value_name = "FILE", requires = "device")]
-    latency: Option<PathBuf>,
-
-    /// NAS-Bench-201: the device of --latency (a column of latency.csv without "_ms").
-    #[arg(long, value_name = "NAME", requires = "latency")]
-    device: Option<String>,
+    #[command(flatten)]
+    protocol: TableProtocolArgs,
 
     /// Count invalid lines on stderr and go on, instead of stopping at the first.
     #[arg(long)]
@@ -92,47 +78,6 @@ struct Args {
     io: InputOutputArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Dataset {
-    Cifar10,
-    Cifar100,
-    Imagenet16,
-}
-
-impl Args {
-    /// Whether the table is NAS-Bench-201's CSV, which is read under a protocol.
-    fn is_nb201_csv(&self) -> bool {
-        self.table.extension().and_then(|e| e.to_str()) == Some("csv")
-    }
-
-    /// The NAS-Bench-201 protocol the arguments name; its flags belong to .csv tables only.
-    fn nb201_protocol(&self) -> Result<Option<Nb201Protocol>, ToolError> {
-        if !self.is_nb201_csv() {
-            if self.dataset.is_some() || self.search_epochs.is_some() || self.latency.is_some() {
-                return Err(ToolError::usage(
-                    "--dataset, --search-epochs and --latency go with a NAS-Bench-201 .csv table",
-                ));
-            }
-            return Ok(None);
-        }
-        if self.space != "nb201" {
-            return Err(ToolError::usage(format!(
-                "a .csv table is NAS-Bench-201's: use --space nb201 (not {})",
-                self.space
-            )));
-        }
-        let (Some(dataset), Some(epochs)) = (self.dataset, self.search_epochs) else {
-            return Err(ToolError::usage("a NAS-Bench-201 .csv table needs --dataset and --search-epochs"));
-        };
-        let dataset = match dataset {
-            Dataset::Cifar10 => Nb201Dataset::Cifar10,
-            Dataset::Cifar100 => Nb201Dataset::Cifar100,
-            Dataset::Imagenet16 => Nb201Dataset::ImageNet16,
-        };
-        Nb201Protocol::new(dataset, epochs).map(Some).map_err(|e| ToolError::usage(e.0))
-    }
-}
-
 struct Query<'a>(&'a Args);
 
 impl SpaceVisitor for Query<'_> {
@@ -140,13 +85,7 @@ impl SpaceVisitor for Query<'_> {
 
     fn visit<S: SearchSpace>(self, space: &S) -> Self::Output {
         let args = self.0;
-        let table = match args.nb201_protocol()? {
-            Some(protocol) => {
-                let latency = args.latency.as_deref().zip(args.device.as_deref());
-                load_nb201_space_table(space, &args.table, protocol, latency)?
-            }
-            None => load_space_table(space, &args.table)?,
-        };
+        let table = args.protocol.load(space, &args.table)?;
         let reader = RecordReader::open(args.io.input.as_deref())?;
         let mut output = Output::create(args.io.output.as_deref())?;
         let mut invalid = InvalidLinePolicy::new(args.skip_invalid);

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use np_io::{Output, Progress, ToolError, run_tool};
 use np_predictor::SpaceSignature;
-use np_search::load_space_table;
+use np_search::TableProtocolArgs;
 use np_search::pareto::{ParetoResult, ParetoSettings, TradeOff, run_pareto_experiment};
 use np_search::predictor_args::PredictorArgs;
 use np_spaces::{SearchSpace, SpaceVisitor, with_space};
@@ -36,13 +36,17 @@ standard deviation. The output depends only on the arguments.";
 #[derive(Parser, Debug)]
 #[command(name = "pareto-sim", version, after_help = EXAMPLES)]
 struct Args {
-    /// The benchmark table: NAS-Bench-Graph .bench, NAS-Bench-101 .tfrecord, or JSON lines.
+    /// The benchmark table: NAS-Bench-Graph .bench, NAS-Bench-101 .tfrecord, NAS-Bench-201 .csv
+    /// (with --dataset and --search-epochs), or JSON lines.
     #[arg(long, value_name = "FILE")]
     table: PathBuf,
 
     /// Search space of the table.
     #[arg(long, default_value = "nbgraph")]
     space: String,
+
+    #[command(flatten)]
+    protocol: TableProtocolArgs,
 
     /// The cost to minimise: `params`, or a numeric field of the table (`latency`, `flops_m`).
     #[arg(long, default_value = "latency")]
@@ -127,7 +131,7 @@ impl SpaceVisitor for Simulate<'_> {
         if args.trials == 0 || args.budget == 0 || args.n == 0 || args.n >= args.budget {
             return Err(ToolError::usage("need --trials ≥ 1 and 0 < --n < --budget"));
         }
-        let table = load_space_table(space, &args.table)?;
+        let table = args.protocol.load(space, &args.table)?;
         let signature = SpaceSignature::of(space);
         let settings = ParetoSettings {
             trials: args.trials,

@@ -10,9 +10,9 @@ use clap::Parser;
 use np_io::{Output, Progress, ToolError, run_tool};
 use np_predictor::SpaceSignature;
 use np_predictor::fit::FitSettings;
+use np_search::TableProtocolArgs;
 use np_search::evolution::EvolutionSettings;
 use np_search::experiment::{ExperimentSettings, run_experiment};
-use np_search::load_space_table;
 use np_search::predictor_args::PredictorArgs;
 use np_spaces::{SearchSpace, SpaceVisitor, with_space};
 
@@ -37,13 +37,17 @@ over the whole table. Trials run in parallel; the output depends only on the arg
 #[derive(Parser, Debug)]
 #[command(name = "search-sim", version, after_help = EXAMPLES)]
 struct Args {
-    /// The benchmark table: NAS-Bench-Graph .bench, NAS-Bench-101 .tfrecord, or JSON lines.
+    /// The benchmark table: NAS-Bench-Graph .bench, NAS-Bench-101 .tfrecord, NAS-Bench-201 .csv
+    /// (with --dataset and --search-epochs), or JSON lines.
     #[arg(long, value_name = "FILE")]
     table: PathBuf,
 
     /// Search space of the table.
     #[arg(long, default_value = "nbgraph")]
     space: String,
+
+    #[command(flatten)]
+    protocol: TableProtocolArgs,
 
     /// Independent trials per method (the paper used 600).
     #[arg(long, default_value_t = 100)]
@@ -119,7 +123,7 @@ impl SpaceVisitor for Simulate<'_> {
                 )));
             }
         }
-        let table = load_space_table(space, &args.table)?;
+        let table = args.protocol.load(space, &args.table)?;
         let signature = SpaceSignature::of(space);
         let wants = |m: &str| args.methods.iter().any(|x| x == m);
         let budget = args.budget.min(table.len());

@@ -121,7 +121,8 @@ mod tests {
             seconds_mean: zeros,
             trials: 1,
         };
-        MethodResult { method: "random", n: None, curve, kendall_tau: None }
+        let queries_to_oracle = np_search::curves::QueriesToReach::of(&[None]);
+        MethodResult { method: "random", n: None, curve, kendall_tau: None, queries_to_oracle }
     }
 
     #[test]

@@ -51,6 +51,11 @@ pub fn curves_csv(result: &ExperimentResult) -> String {
     String::from_utf8(writer.into_inner().expect("in-memory CSV")).expect("CSV is UTF-8")
 }
 
+/// A count of models to one decimal (percentiles interpolate).
+fn tenth(x: Option<f64>) -> Option<f64> {
+    x.map(|x| (x * 10.0).round() / 10.0)
+}
+
 fn key(method: &MethodResult) -> String {
     match method.n {
         Some(n) => format!("{}_n{n}", method.method),
@@ -87,6 +92,11 @@ pub fn summary(
         let budgets: Map<String, Value> =
             REPORT_BUDGETS.iter().map(|&b| (b.to_string(), at(&method.curve, b))).collect();
         entry.insert("at_budget".into(), Value::Object(budgets));
+        let q = &method.queries_to_oracle;
+        entry.insert(
+            "queries_to_oracle".into(),
+            json!({"median": tenth(q.median), "p10": tenth(q.p10), "p90": tenth(q.p90), "found": q.found, "trials": q.trials}),
+        );
         if let Some((mean, std)) = method.kendall_tau {
             entry.insert("kendall_tau".into(), json!({"mean": mean, "std": std}));
         }
@@ -143,6 +153,16 @@ pub fn summary_text(summary: &Value) -> String {
                 tau["std"].as_f64().unwrap_or(f64::NAN)
             ));
         }
+        let queries = &entry["queries_to_oracle"];
+        let count = |v: &Value| v.as_f64().map(|x| format!("{x:.0}")).unwrap_or_else(|| "-".into());
+        line.push_str(&format!(
+            "; oracle reached in {} of {} trials, median {} models (p10 {}, p90 {})",
+            queries["found"],
+            queries["trials"],
+            count(&queries["median"]),
+            count(&queries["p10"]),
+            count(&queries["p90"])
+        ));
         if let Some(fewer) = entry.get("times_fewer_than_evolution") {
             let show = |v: &Value| v.as_f64().map(|x| format!("{x:.1}x")).unwrap_or_else(|| "not reached".into());
             line.push_str(&format!(

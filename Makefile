@@ -25,7 +25,7 @@ export NBGRAPH_DIR
 # exists once setup has run, after this file was read).
 NBGRAPH_LIGHT = $(or $(NBGRAPH_DIR),$$(ls -d $(abspath $(VENV))/lib/python3*/site-packages/nas_bench_graph/light | head -n 1))
 
-.PHONY: setup build release test demo demo-predictor demo-search fixtures bench bench-memory bench-quality bench-trees bench-nb201-trees bench-naap experiment fuzz clean
+.PHONY: setup build release test demo demo-predictor demo-search fixtures bench bench-memory bench-quality bench-trees bench-nb201-trees bench-naap experiment experiment-nb201 fuzz clean
 
 ## setup: check the toolchains, fetch every Rust dependency (pinned by Cargo.lock) and install
 ## the Python packages of requirements.txt (ONNX Runtime's library among them) into .venv.
@@ -114,6 +114,28 @@ experiment: release
 	    --plots docs/figures/$$dataset; \
 	done
 	python3 scripts/experiment-table.py $(foreach d,$(EXPERIMENT_DATASETS),runs/experiment/$(d).json)
+
+## experiment-nb201: the same experiment on NAS-Bench-201 (15,625 cells) under four protocols:
+## CIFAR-10 searched by its 200-epoch validation, and CIFAR-10, CIFAR-100 and ImageNet16-120
+## by 12-epoch validation (NATS-Bench's recommended protocol); the reported accuracy is always
+## the 200-epoch test. NB201_TRIALS trials, N from 20 to 344, 1000 trained models each.
+NB201_TRIALS    ?= 100
+NB201_PROTOCOLS ?= cifar10-200 cifar10-12 cifar100-12 imagenet16-12
+NB201_NS        ?= 20,43,86,172,344
+# The GCN's settings for NAS-Bench-201, chosen on tuning seeds apart from the reported ones
+# (BENCHMARKS.md, "Predictor quality on NAS-Bench-201").
+NB201_GCN_200   ?= --lr 1e-3 --label-range 80,92
+NB201_GCN_12    ?= --lr 1e-3
+experiment-nb201: release
+	@mkdir -p runs/experiment docs/figures
+	for protocol in $(NB201_PROTOCOLS); do \
+	  dataset=$${protocol%-*}; epochs=$${protocol##*-}; \
+	  if [ $$epochs = 200 ]; then flags="$(NB201_GCN_200)"; else flags="$(NB201_GCN_12)"; fi; \
+	  $(BIN)/search-sim --space nb201 --table $(NAS_DATA)/nb201/nb201.csv --dataset $$dataset --search-epochs $$epochs \
+	    --trials $(NB201_TRIALS) --n $(NB201_NS) --seed 1 $$flags -o runs/experiment/nb201-$$protocol.csv \
+	    --summary runs/experiment/nb201-$$protocol.json --plots docs/figures/nb201-$$protocol; \
+	done
+	python3 scripts/experiment-table.py $(foreach p,$(NB201_PROTOCOLS),runs/experiment/nb201-$(p).json)
 
 ## bench-cost: how closely arch-cost reproduces NAS-Bench-101's trainable_parameters (30
 ## records) and NAS-Bench-Suite-Zero's params and FLOPs (500 NAS-Bench-101 cells, 491

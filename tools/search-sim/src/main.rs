@@ -172,7 +172,10 @@ impl SpaceVisitor for Simulate<'_> {
             out.finish()?;
         }
         if let Some(prefix) = &args.plots {
-            let name = args.table.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let mut name = args.table.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            if let Some(protocol) = args.protocol.protocol(space.name(), &args.table)? {
+                name = format!("{name} {}", protocol.val_column());
+            }
             plots::write_plots(&result, prefix, args.figure_n, &name)?;
         }
         Ok(())

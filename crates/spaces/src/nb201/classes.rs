@@ -65,12 +65,51 @@ fn edge_term(op: u8, source: &str) -> String {
     }
 }
 
+/// The number of classes of the full algebra ([`algebraic_output`]): coarser than the
+/// benchmark's rule, each of its classes a union of benchmark classes.
+pub const FUNCTION_COUNT: usize = 4_930;
+
+/// A term of a sum in the full algebra: the input, or an op applied to a nonzero sum.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Term {
+    Input,
+    Apply(u8, Vec<Term>),
+}
+
+/// The cell's output in the full algebra, as a sorted multiset of terms (zero being the empty
+/// sum): zero terms dropped, a node with no nonzero input zero, an op applied to zero zero (as
+/// the benchmark's rule assumes), sums passed on by a skip flattened into their new sum. Equal
+/// outputs, same function.
+fn algebraic_output(cell: &Cell) -> Vec<Term> {
+    let mut nodes: Vec<Vec<Term>> = vec![vec![Term::Input]];
+    for target in 1..CELL_NODES {
+        let mut sum = Vec::new();
+        for (&(from, to), &op) in EDGES.iter().zip(&cell.ops) {
+            if to != target || op == NONE || nodes[from].is_empty() {
+                continue;
+            }
+            let source = &nodes[from];
+            if op == SKIP_CONNECT {
+                sum.extend(source.iter().cloned());
+            } else {
+                sum.push(Term::Apply(op, source.clone()));
+            }
+        }
+        sum.sort();
+        nodes.push(sum);
+    }
+    nodes.pop().expect("the output node")
+}
+
 /// The class of every cell, by representative.
 pub struct Classes {
     /// For each cell position, its class representative's position.
     representative_of: Vec<u16>,
     /// The representatives, in increasing id order.
     representatives: Vec<Cell>,
+    /// For each cell position, the position of the smallest cell computing the same function
+    /// in the full algebra.
+    function_representative_of: Vec<u16>,
 }
 
 impl Classes {
@@ -88,12 +127,23 @@ impl Classes {
             });
             representative_of.push(representative);
         }
-        Classes { representative_of, representatives }
+        let mut first_of_function: HashMap<Vec<Term>, u16> = HashMap::with_capacity(FUNCTION_COUNT);
+        let function_representative_of = (0..CELL_COUNT)
+            .map(|position| *first_of_function.entry(algebraic_output(&Cell::at(position))).or_insert(position as u16))
+            .collect();
+        Classes { representative_of, representatives, function_representative_of }
     }
 
     /// The member with the smallest id of `cell`'s class.
     pub fn representative(&self, cell: &Cell) -> Cell {
         Cell::at(self.representative_of[cell.position()] as usize)
+    }
+
+    /// The smallest cell computing the same function as `cell` in the full algebra (one of
+    /// [`FUNCTION_COUNT`] classes, each a union of the benchmark's classes, so always a
+    /// benchmark representative too). What the graph view shows.
+    pub fn function_representative(&self, cell: &Cell) -> Cell {
+        Cell::at(self.function_representative_of[cell.position()] as usize)
     }
 
     /// One cell per class, in increasing id order.
@@ -143,36 +193,6 @@ mod tests {
         assert_eq!(class_key(&dead), "#+#+#");
     }
 
-    /// A term of a sum in the full algebra: the input, or an op applied to a nonzero sum.
-    #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-    enum Term {
-        Input,
-        Apply(u8, Vec<Term>),
-    }
-
-    /// The output as a sorted multiset of terms, zero being the empty sum; an op applied to
-    /// zero is zero, as the benchmark's rule assumes.
-    fn algebraic_output(cell: &Cell) -> Vec<Term> {
-        let mut nodes: Vec<Vec<Term>> = vec![vec![Term::Input]];
-        for target in 1..CELL_NODES {
-            let mut sum = Vec::new();
-            for (&(from, to), &op) in EDGES.iter().zip(&cell.ops) {
-                if to != target || op == NONE || nodes[from].is_empty() {
-                    continue;
-                }
-                let source = &nodes[from];
-                if op == SKIP_CONNECT {
-                    sum.extend(source.iter().cloned());
-                } else {
-                    sum.push(Term::Apply(op, source.clone()));
-                }
-            }
-            sum.sort();
-            nodes.push(sum);
-        }
-        nodes.pop().expect("the output node")
-    }
-
     #[test]
     fn benchmark_classes_lie_inside_the_full_algebras_coarser_classes() {
         let classes = Classes::of_all_cells();
@@ -181,8 +201,12 @@ mod tests {
             let member = Cell::at(position);
             let output = algebraic_output(&member);
             assert_eq!(output, algebraic_output(&classes.representative(&member)), "{}", member.id_text());
+            let function = classes.function_representative(&member);
+            assert!(function <= classes.representative(&member));
+            assert_eq!(algebraic_output(&function), output);
+            assert_eq!(classes.representative(&function), function, "the smallest of its function is a representative");
             algebraic.insert(output);
         }
-        assert_eq!(algebraic.len(), 4_930);
+        assert_eq!(algebraic.len(), FUNCTION_COUNT);
     }
 }

@@ -25,7 +25,7 @@ export NBGRAPH_DIR
 # exists once setup has run, after this file was read).
 NBGRAPH_LIGHT = $(or $(NBGRAPH_DIR),$$(ls -d $(abspath $(VENV))/lib/python3*/site-packages/nas_bench_graph/light | head -n 1))
 
-.PHONY: setup build release test demo demo-predictor demo-search fixtures bench bench-memory bench-quality bench-trees bench-nb201-trees bench-naap experiment experiment-nb201 fuzz clean
+.PHONY: setup build release test demo demo-predictor demo-search fixtures bench bench-memory bench-quality bench-nb201-quality bench-trees bench-nb201-trees bench-naap experiment experiment-nb201 fuzz clean
 
 ## setup: check the toolchains, fetch every Rust dependency (pinned by Cargo.lock) and install
 ## the Python packages of requirements.txt (ONNX Runtime's library among them) into .venv.
@@ -173,6 +173,17 @@ bench-quality: release
 	@mkdir -p runs/bench
 	$(BIN)/arch-encode --format graph $(NAS_DATA)/nb101/zc500.jsonl -o runs/bench/zc500.graph.jsonl
 	$(CARGO) run --release --locked -q -p np-predictor --example zc500_quality -- runs/bench/zc500.graph.jsonl
+
+## bench-nb201-quality: the GCN on NAS-Bench-201 (CIFAR-10 200-epoch validation), trained on
+## N = 78, 156, 469 and 1,563 random cells and judged on all the others; ten seeds, one and two
+## stages, with the settings chosen for this space (docs/PREDICTOR.md).
+NB201_GCN_FLAGS = --lr 2e-3 --label-range 80,92 --threshold 85
+bench-nb201-quality: release
+	@mkdir -p runs/bench
+	$(BIN)/arch-sample --space nb201 --all | $(BIN)/bench-query $(NB201_TABLE_FLAGS) \
+	  | $(BIN)/arch-encode --space nb201 --format graph -o runs/bench/nb201-cifar10.graph.jsonl
+	$(CARGO) run --release --locked -q -p np-predictor --example nb201_quality -- \
+	  runs/bench/nb201-cifar10.graph.jsonl $(NB201_GCN_FLAGS)
 
 ## bench-trees: cheap signals (zero-cost proxies, cost, the flat encoding) in gradient-boosted
 ## trees against the GCN, on the same 292 zc500 cells and ten 172/120 splits; each proxy's ρ.

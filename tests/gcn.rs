@@ -304,3 +304,43 @@ fn a_network_with_no_layer_or_unit_is_a_usage_error() {
         assert_eq!(output.status.code(), Some(2), "{flag}: {}", String::from_utf8_lossy(&output.stderr));
     }
 }
+
+/// `--rank-weight`: the ranking term trains the same bytes on any thread count (its pairs span
+/// both halves of a step), is recorded in the file, still ranks held-out cells, and must be a
+/// number ≥ 0.
+#[test]
+fn a_ranking_weight_is_recorded_thread_independent_and_ranks() {
+    let dir = tempfile::tempdir().unwrap();
+    let cells = unique_zc500_cells("graph");
+    let train_path = dir.path().join("train.jsonl");
+    write_lines(&train_path, &cells[..172]);
+    let train = |name: &str, threads: &str, extra: &[&str]| {
+        let model = dir.path().join(name);
+        let output = Command::new(tool_path("gcn-train"))
+            .args(["--epochs", "40", "--batch", "7", "-q", "-o"])
+            .arg(&model)
+            .args(extra)
+            .arg(&train_path)
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        model
+    };
+    let ranked = train("ranked.onnx", "1", &["--rank-weight", "100"]);
+    let bytes = std::fs::read(&ranked).unwrap();
+    assert_eq!(bytes, std::fs::read(train("ranked2.onnx", "2", &["--rank-weight", "100"])).unwrap(), "two threads");
+    let contains = |haystack: &[u8], needle: &str| haystack.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(contains(&bytes, "\"rank_weight\":100"), "the weight is in the training metadata");
+    let plain = std::fs::read(train("plain.onnx", "1", &[])).unwrap();
+    assert!(!contains(&plain, "rank_weight") && plain != bytes, "without the flag, the file of before");
+    let test: String = cells[172..].iter().map(|r| format!("{r}\n")).collect();
+    let scored = run_ok("gcn-score", &["--backend", "native", "-m", ranked.to_str().unwrap()], test.as_bytes());
+    let summary = run_ok("pred-eval", &["--pred", "pred", "--truth", "val_accuracy"], scored.as_bytes());
+    let tau = serde_json::from_str::<Value>(&summary).unwrap()["kendall_tau"].as_f64().unwrap();
+    assert!(tau > 0.4, "a ranking-trained predictor ranks held-out cells (tau {tau})");
+    for bad in ["-1", "nan"] {
+        let output = run_tool("gcn-train", &["-o", "x.onnx", "--rank-weight", bad], b"");
+        assert_eq!(output.status.code(), Some(2), "{bad}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+}

@@ -8,24 +8,16 @@
 //!
 //! Usage: zc500_quality ENCODED.jsonl [SEEDS]
 
-use std::collections::BTreeMap;
-
-use np_encoding::GraphEncoding;
 use np_gcn::GcnConfig;
 use np_gcn::train::TrainConfig;
+use np_predictor::SpaceSignature;
 use np_predictor::cv::random_split;
 use np_predictor::fit::{FitSettings, LabelScale, TrainingData, fit};
-use np_predictor::{SpaceSignature, graph_sample};
+use np_predictor::quality::{mean_std, read_labelled_cells};
 use rayon::prelude::*;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-struct Cell {
-    id: String,
-    graph: GraphEncoding,
-    accuracy: f64,
-}
 
 #[derive(Default, Clone)]
 struct Scores {
@@ -36,29 +28,11 @@ struct Scores {
     classifier_accuracy: f64,
 }
 
-fn mean_std(values: &[f64]) -> String {
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
-    format!("{mean:.3} ± {std:.3}")
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let path = args.get(1).expect("usage: zc500_quality ENCODED.jsonl [SEEDS]");
     let seeds: u64 = args.get(2).map_or(10, |s| s.parse().expect("seed count"));
-    let mut by_id: BTreeMap<String, (GraphEncoding, Vec<f64>)> = BTreeMap::new();
-    for line in std::fs::read_to_string(path).expect("readable input").lines() {
-        let record: serde_json::Value = serde_json::from_str(line).expect("JSON line");
-        let id = record["id"].as_str().expect("id").to_string();
-        let graph: GraphEncoding = serde_json::from_value(record["graph"].clone()).expect("graph encoding");
-        let accuracy = record["val_accuracy"].as_f64().expect("val_accuracy");
-        by_id.entry(id).or_insert_with(|| (graph, Vec::new())).1.push(accuracy);
-    }
-    let cells: Vec<Cell> = by_id
-        .into_iter()
-        .map(|(id, (graph, acc))| Cell { id, graph, accuracy: acc.iter().sum::<f64>() / acc.len() as f64 })
-        .collect();
+    let cells = read_labelled_cells(path.as_ref(), "val_accuracy").unwrap_or_else(|e| panic!("{e}"));
     let space = SpaceSignature::named("nb101").expect("nb101");
     let threshold = 91.0;
     let start = std::time::Instant::now();
@@ -66,13 +40,9 @@ fn main() {
         .into_par_iter()
         .map(|seed| {
             let (train_idx, test_idx) = random_split(cells.len(), 172, seed);
-            let data = TrainingData {
-                samples: train_idx.iter().map(|&i| graph_sample(&cells[i].graph)).collect(),
-                ids: train_idx.iter().map(|&i| cells[i].id.clone()).collect(),
-                labels: train_idx.iter().map(|&i| cells[i].accuracy).collect(),
-            };
-            let test: Vec<_> = test_idx.iter().map(|&i| graph_sample(&cells[i].graph)).collect();
-            let truth: Vec<f64> = test_idx.iter().map(|&i| cells[i].accuracy).collect();
+            let data = TrainingData::from_cells(&cells, &train_idx);
+            let test: Vec<_> = test_idx.iter().map(|&i| cells[i].sample.clone()).collect();
+            let truth: Vec<f64> = test_idx.iter().map(|&i| cells[i].label).collect();
             let good: Vec<usize> = (0..truth.len()).filter(|&i| truth[i] > threshold).collect();
             let evaluate = |two_stage: bool| {
                 let settings = FitSettings {

@@ -1,7 +1,7 @@
 //! Training a predictor: label scale, one or two stages, and the training-data digest.
 
 use md5::{Digest, Md5};
-use np_gcn::train::{TrainConfig, train};
+use np_gcn::train::{RegressionLoss, TrainConfig, train, train_with_loss};
 use np_gcn::{GcnConfig, GraphSample, Head};
 
 use crate::graph_inputs::{GraphFeatureRequest, GraphFeatures};
@@ -86,6 +86,19 @@ pub fn fit(
     settings: &FitSettings,
     progress: &(dyn Fn(&str, usize, f64) + Sync),
 ) -> Result<Predictor, String> {
+    fit_with_loss(space, data, settings, RegressionLoss::default(), progress)
+}
+
+/// [`fit`] with the regressor trained on another loss than the squared error alone
+/// ([`RegressionLoss`]: `gcn-train --rank-weight`). A non-zero ranking weight is recorded in
+/// the file's `training` metadata.
+pub fn fit_with_loss(
+    space: &SpaceSignature,
+    data: &TrainingData,
+    settings: &FitSettings,
+    loss: RegressionLoss,
+    progress: &(dyn Fn(&str, usize, f64) + Sync),
+) -> Result<Predictor, String> {
     let (low, high) = settings.label_range;
     let graph_features = match &settings.graph_features {
         Some(request) => {
@@ -116,7 +129,9 @@ pub fn fit(
     let head = Head::Regression { low: low * to_percent, high: high * to_percent };
     let train_regressor = |samples: &[GraphSample<f32>], labels: &[f64]| {
         let labels: Vec<f64> = labels.iter().map(|y| y * to_percent).collect();
-        train(samples, &labels, config, head, &settings.training, |epoch, loss| progress("regressor", epoch, loss))
+        train_with_loss(samples, &labels, config, head, &settings.training, loss, |epoch, loss| {
+            progress("regressor", epoch, loss)
+        })
     };
     let (regressor, classifier) = match settings.threshold {
         None => (train_regressor(samples, &data.labels), None),
@@ -140,8 +155,10 @@ pub fn fit(
         }
     };
     let t = &settings.training;
+    // Only a non-zero ranking weight is written, so files trained as before keep their bytes.
+    let rank = if loss.rank_weight > 0.0 { format!(",\"rank_weight\":{}", loss.rank_weight) } else { String::new() };
     let training = format!(
-        "{{\"epochs\":{},\"batch_size\":{},\"learning_rate\":{},\"weight_decay\":{},\"dropout\":{},\"seed\":{},\"optimizer\":\"adam\",\"schedule\":\"cosine\"}}",
+        "{{\"epochs\":{},\"batch_size\":{},\"learning_rate\":{},\"weight_decay\":{},\"dropout\":{},\"seed\":{},\"optimizer\":\"adam\",\"schedule\":\"cosine\"{rank}}}",
         t.epochs, t.batch_size, t.learning_rate, t.weight_decay, t.dropout, t.seed
     );
     let meta = PredictorMeta {

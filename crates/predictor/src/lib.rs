@@ -13,6 +13,7 @@
 //! - [`load`]: reading the file back into native parameters (the `native` backend).
 //! - [`graph_inputs`]: optional graph-level inputs (e.g. zero-cost proxies) and their
 //!   standardisation.
+//! - [`quality`]: measuring a predictor on held-out cells (the quality benchmarks).
 //!
 //! Graph-level inputs travel in [`GraphSample::graph_features`] as raw values (the numbers of
 //! the line); the predictor transforms and standardises them itself, natively and in ONNX.
@@ -23,6 +24,7 @@ pub mod fit;
 pub mod graph_inputs;
 pub mod load;
 pub mod meta;
+pub mod quality;
 
 use np_gcn::shared_states::SharedStateForward;
 use np_gcn::{GcnParams, GraphSample, Head};

@@ -31,6 +31,19 @@ impl TrialCurve {
         }
     }
 
+    /// The curve continued to `budget` models at its last values: what a search that stopped
+    /// early because nothing could change its choice any more (it trained the table's best)
+    /// would have shown had it spent the rest of the budget. Its time axis stays at what was
+    /// spent when it stopped.
+    pub fn extended_to(mut self, budget: usize) -> Self {
+        for values in [&mut self.val, &mut self.test, &mut self.seconds] {
+            if let Some(&last) = values.last() {
+                values.resize(budget.max(values.len()), last);
+            }
+        }
+        self
+    }
+
     /// The number of trained models after which the deployed architecture's validation accuracy
     /// first reaches `target`, or None when the trial never gets there.
     pub fn models_to_reach(&self, target: f64) -> Option<usize> {
@@ -174,6 +187,14 @@ mod tests {
         assert_eq!(curve.budget(), 3);
         assert!((curve.val_std[0] - 2f64.sqrt()).abs() < 1e-12);
         assert_eq!(curve.test_mean, [1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn a_curve_extends_at_its_last_values() {
+        let curve = trial(&[1.0, 4.0]).extended_to(4);
+        assert_eq!(curve.val, [1.0, 4.0, 4.0, 4.0]);
+        assert_eq!(curve.test, [0.0, 3.0, 3.0, 3.0]);
+        assert_eq!(trial(&[1.0, 2.0, 3.0]).extended_to(2).val, [1.0, 2.0, 3.0], "never shortened");
     }
 
     #[test]

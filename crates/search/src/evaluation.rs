@@ -84,6 +84,11 @@ impl SearchLog {
         self.position.contains_key(id)
     }
 
+    /// The answer for `id`, if it has been trained.
+    pub fn evaluation(&self, id: &str) -> Option<&Evaluation> {
+        self.position.get(id).map(|&i| &self.trained[i])
+    }
+
     /// Evaluations of `batch`, in order. Architectures not trained before are sent to
     /// `evaluator` together (one batch, so a real trainer can run them in parallel) as long as
     /// the budget allows; the answer holds `None` for those left out by the budget.

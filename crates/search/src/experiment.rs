@@ -12,6 +12,7 @@ use crate::curves::{MeanCurve, QueriesToReach, TrialCurve, mean_std};
 use crate::evaluation::{Evaluation, SearchLog, TableEvaluator};
 use crate::evolution::{Domain, EvolutionSettings, regularized_evolution};
 use crate::neural_predictor::{PredictorInputs, neural_predictor_search, universe_samples};
+use crate::predictor_rounds::{RoundsSettings, predictor_rounds_search};
 use crate::random_search::random_search;
 use crate::trial_rng;
 use crate::universe::Universe;
@@ -26,6 +27,8 @@ pub struct ExperimentSettings {
     pub evolution: Option<EvolutionSettings>,
     /// The N of each Neural Predictor variant (K = budget − N); empty for none.
     pub predictor_ns: Vec<usize>,
+    /// The predictor-guided search in rounds, when it runs.
+    pub rounds: Option<RoundsSettings>,
     pub fit: FitSettings,
     pub seed: u64,
     /// Seed of the run drawn from a table's repeats.
@@ -35,7 +38,7 @@ pub struct ExperimentSettings {
 /// One method's averaged curve.
 #[derive(Debug, Clone)]
 pub struct MethodResult {
-    /// "random", "evolution" or "predictor".
+    /// "random", "evolution", "predictor" or "predictor-rounds".
     pub method: &'static str,
     pub n: Option<usize>,
     pub curve: MeanCurve,
@@ -44,12 +47,16 @@ pub struct MethodResult {
     pub kendall_tau: Option<(f64, f64)>,
     /// Trained models each trial needed to reach the oracle's validation accuracy.
     pub queries_to_oracle: QueriesToReach,
+    /// Rounds only: the sequential rounds each trial ran (until it trained the oracle, or to
+    /// the end of the budget), as the same statistics.
+    pub rounds: Option<QueriesToReach>,
 }
 
 impl MethodResult {
     pub fn label(&self) -> String {
         match (self.method, self.n) {
             ("predictor", Some(n)) => format!("Neural Predictor (N={n})"),
+            ("predictor-rounds", Some(n)) => format!("Predictor in rounds (N={n})"),
             ("evolution", _) => "Regularized evolution".into(),
             ("random", _) => "Random search".into(),
             (other, _) => other.into(),
@@ -64,11 +71,20 @@ pub struct ExperimentResult {
     pub methods: Vec<MethodResult>,
 }
 
-/// One trial of every method: curves in the order random, evolution, predictor Ns; the τ of
-/// each predictor.
+/// One trial of every method, in the order random, evolution, predictor Ns, rounds: its curve,
+/// the τ of a predictor's (first) ranking, the rounds of a search in rounds.
 struct TrialOutcome {
     curves: Vec<TrialCurve>,
-    taus: Vec<f64>,
+    taus: Vec<Option<f64>>,
+    rounds: Vec<Option<usize>>,
+}
+
+impl TrialOutcome {
+    fn push(&mut self, curve: TrialCurve, tau: Option<f64>, rounds: Option<usize>) {
+        self.curves.push(curve);
+        self.taus.push(tau);
+        self.rounds.push(rounds);
+    }
 }
 
 /// Runs the experiment; `progress(1)` is called after each (trial, method) search. Trials run
@@ -81,7 +97,8 @@ pub fn run_experiment<S: SearchSpace>(
 ) -> Result<ExperimentResult, String> {
     let (universe, _) = Universe::of_table(space, table)?;
     let budget = settings.budget.min(universe.len());
-    let samples = if settings.predictor_ns.is_empty() { Vec::new() } else { universe_samples(space, &universe) };
+    let predicts = !settings.predictor_ns.is_empty() || settings.rounds.is_some();
+    let samples = if predicts { universe_samples(space, &universe) } else { Vec::new() };
     let signature = SpaceSignature::of(space);
     // One pass over the table gives both the oracle and the truth the predictors are judged by.
     let answers = universe.answers(&mut TableEvaluator { table, seed: settings.bench_seed })?;
@@ -90,11 +107,15 @@ pub fn run_experiment<S: SearchSpace>(
     let run_trial = |trial: usize| -> Result<TrialOutcome, String> {
         let trial = trial as u64;
         let mut evaluator = TableEvaluator { table, seed: settings.bench_seed };
-        let mut outcome = TrialOutcome { curves: Vec::new(), taus: Vec::new() };
+        let mut outcome = TrialOutcome { curves: Vec::new(), taus: Vec::new(), rounds: Vec::new() };
+        let tau_of = |scored: &[usize], predictions: &[f64]| {
+            let truths: Vec<f64> = scored.iter().map(|&i| truth[i]).collect();
+            np_metrics::kendall_tau_b(predictions, &truths).unwrap_or(f64::NAN)
+        };
         if settings.random {
             let mut log = SearchLog::new();
             random_search(&universe, &mut trial_rng(settings.seed, trial, "random"), budget, &mut evaluator, &mut log)?;
-            outcome.curves.push(TrialCurve::of(&log));
+            outcome.push(TrialCurve::of(&log), None, None);
             progress(1);
         }
         if let Some(evolution) = settings.evolution {
@@ -102,7 +123,7 @@ pub fn run_experiment<S: SearchSpace>(
             let mut rng = trial_rng(settings.seed, trial, "evolution");
             let domain = Domain::Table(&universe);
             regularized_evolution(space, &domain, evolution, &mut rng, budget, &mut evaluator, &mut log)?;
-            outcome.curves.push(TrialCurve::of(&log));
+            outcome.push(TrialCurve::of(&log), None, None);
             progress(1);
         }
         for &n in &settings.predictor_ns {
@@ -113,9 +134,25 @@ pub fn run_experiment<S: SearchSpace>(
             let inputs =
                 PredictorInputs { universe: &universe, samples: &samples, signature: &signature, settings: &fit };
             let scored = neural_predictor_search(&inputs, n, &mut rng, budget, &mut evaluator, &mut log)?;
-            let truths: Vec<f64> = scored.scored.iter().map(|&i| truth[i]).collect();
-            outcome.taus.push(np_metrics::kendall_tau_b(&scored.predictions, &truths).unwrap_or(f64::NAN));
-            outcome.curves.push(TrialCurve::of(&log));
+            outcome.push(TrialCurve::of(&log), Some(tau_of(&scored.scored, &scored.predictions)), None);
+            progress(1);
+        }
+        if let Some(rounds) = &settings.rounds {
+            let mut log = SearchLog::new();
+            let fit_seed = uniform_below(&mut trial_rng(settings.seed, trial, "gcn-rounds"), u64::MAX);
+            let mut rng = trial_rng(settings.seed, trial, "predictor-rounds");
+            let inputs = PredictorInputs {
+                universe: &universe,
+                samples: &samples,
+                signature: &signature,
+                settings: &settings.fit,
+            };
+            let until = Some(oracle.val_accuracy);
+            let run =
+                predictor_rounds_search(&inputs, rounds, fit_seed, &mut rng, budget, until, &mut evaluator, &mut log)?;
+            let tau = (!run.first_scored.is_empty()).then(|| tau_of(&run.first_scored, &run.first_predictions));
+            // Stopped at the oracle: the rest of the budget could not change the curve.
+            outcome.push(TrialCurve::of(&log).extended_to(budget), tau, Some(run.rounds));
             progress(1);
         }
         Ok(outcome)
@@ -131,19 +168,21 @@ pub fn run_experiment<S: SearchSpace>(
         names.push(("evolution", None));
     }
     names.extend(settings.predictor_ns.iter().map(|&n| ("predictor", Some(n))));
-    let first_predictor = names.len() - settings.predictor_ns.len();
+    if let Some(rounds) = &settings.rounds {
+        names.push(("predictor-rounds", Some(rounds.initial)));
+    }
     let methods = names
         .into_iter()
         .enumerate()
         .map(|(m, (method, n))| {
             let curves: Vec<TrialCurve> = outcomes.iter().map(|o| o.curves[m].clone()).collect();
-            let kendall_tau = (m >= first_predictor).then(|| {
-                let taus: Vec<f64> = outcomes.iter().map(|o| o.taus[m - first_predictor]).collect();
-                mean_std(&taus)
-            });
+            let taus: Option<Vec<f64>> = outcomes.iter().map(|o| o.taus[m]).collect();
+            let kendall_tau = taus.map(|taus| mean_std(&taus));
+            let rounds: Option<Vec<Option<usize>>> = outcomes.iter().map(|o| o.rounds[m].map(Some)).collect();
+            let rounds = rounds.map(|rounds| QueriesToReach::of(&rounds));
             let reached: Vec<Option<usize>> = curves.iter().map(|c| c.models_to_reach(oracle.val_accuracy)).collect();
             let queries_to_oracle = QueriesToReach::of(&reached);
-            MethodResult { method, n, curve: MeanCurve::of(&curves), kendall_tau, queries_to_oracle }
+            MethodResult { method, n, curve: MeanCurve::of(&curves), kendall_tau, queries_to_oracle, rounds }
         })
         .collect();
     Ok(ExperimentResult { architectures: universe.len(), oracle, methods })

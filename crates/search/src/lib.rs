@@ -10,7 +10,8 @@
 //! - [`universe`]: the architectures a closed benchmark table holds, with their ids, which is
 //!   what searches over tabular benchmarks draw from.
 //! - [`random_search`], [`evolution`] (regularized evolution), [`neural_predictor`] (train
-//!   N, fit the GCN, train the predicted top K) and the oracle (the best of
+//!   N, fit the GCN, train the predicted top K), [`predictor_rounds`] (the predictor refitted
+//!   on everything trained so far, a batch of B trained per round) and the oracle (the best of
 //!   [`universe::Universe::answers`]).
 //! - [`pareto`]: accuracy against cost: the Pareto front, its hypervolume, and the Neural
 //!   Predictor aimed at the front instead of the single best.
@@ -29,7 +30,9 @@ pub mod experiment;
 pub mod neural_predictor;
 pub mod pareto;
 pub mod predictor_args;
+pub mod predictor_rounds;
 pub mod random_search;
+pub mod rounds_args;
 pub mod table_args;
 pub mod tables;
 pub mod universe;

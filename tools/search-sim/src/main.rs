@@ -14,6 +14,7 @@ use np_search::TableProtocolArgs;
 use np_search::evolution::EvolutionSettings;
 use np_search::experiment::{ExperimentSettings, run_experiment};
 use np_search::predictor_args::PredictorArgs;
+use np_search::rounds_args::RoundsArgs;
 use np_spaces::{SearchSpace, SpaceVisitor, with_space};
 
 const EXAMPLES: &str = "\
@@ -61,7 +62,9 @@ struct Args {
     #[arg(long, value_delimiter = ',', default_value = "43,86,129,172,344,860")]
     n: Vec<usize>,
 
-    /// Methods to run (the oracle is always reported).
+    /// Methods to run (the oracle is always reported): random, evolution, predictor (the
+    /// paper's one-shot Neural Predictor, one run per --n), predictor-rounds (the predictor
+    /// refitted each round on everything trained, --round-batch trained per round).
     #[arg(long, value_delimiter = ',', default_value = "random,evolution,predictor")]
     methods: Vec<String>,
 
@@ -88,6 +91,9 @@ struct Args {
     #[command(flatten)]
     predictor: PredictorArgs,
 
+    #[command(flatten)]
+    rounds: RoundsArgs,
+
     /// Two-stage predictor with this threshold in percent (e.g. 91 on NAS-Bench-101).
     #[arg(long)]
     two_stage: Option<f64>,
@@ -109,6 +115,9 @@ struct Args {
     quiet: bool,
 }
 
+/// The methods `--methods` names.
+const METHODS: [&str; 4] = ["random", "evolution", "predictor", "predictor-rounds"];
+
 struct Simulate<'a>(&'a Args);
 
 impl SpaceVisitor for Simulate<'_> {
@@ -117,10 +126,8 @@ impl SpaceVisitor for Simulate<'_> {
     fn visit<S: SearchSpace>(self, space: &S) -> Self::Output {
         let args = self.0;
         for method in &args.methods {
-            if !["random", "evolution", "predictor"].contains(&method.as_str()) {
-                return Err(ToolError::usage(format!(
-                    "unknown method '{method}' (known: random, evolution, predictor)"
-                )));
+            if !METHODS.contains(&method.as_str()) {
+                return Err(ToolError::usage(format!("unknown method '{method}' (known: {})", METHODS.join(", "))));
             }
         }
         let table = args.protocol.load(space, &args.table)?;
@@ -148,12 +155,19 @@ impl SpaceVisitor for Simulate<'_> {
                 batch: 1,
             }),
             predictor_ns: ns,
+            rounds: if wants("predictor-rounds") {
+                Some(args.rounds.settings().map_err(ToolError::usage)?)
+            } else {
+                None
+            },
             fit: FitSettings { threshold: args.two_stage, ..args.predictor.fit_settings(&signature) },
             seed: args.seed,
             bench_seed: args.bench_seed,
         };
-        let methods_per_trial =
-            settings.random as u64 + settings.evolution.is_some() as u64 + settings.predictor_ns.len() as u64;
+        let methods_per_trial = settings.random as u64
+            + settings.evolution.is_some() as u64
+            + settings.predictor_ns.len() as u64
+            + settings.rounds.is_some() as u64;
         let progress = Progress::new("search-sim", "searches", args.trials as u64 * methods_per_trial, !args.quiet);
         let started = std::time::Instant::now();
         let result =

@@ -122,7 +122,7 @@ mod tests {
             trials: 1,
         };
         let queries_to_oracle = np_search::curves::QueriesToReach::of(&[None]);
-        MethodResult { method: "random", n: None, curve, kendall_tau: None, queries_to_oracle }
+        MethodResult { method: "random", n: None, curve, kendall_tau: None, queries_to_oracle, rounds: None }
     }
 
     #[test]

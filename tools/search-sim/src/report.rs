@@ -56,10 +56,13 @@ fn tenth(x: Option<f64>) -> Option<f64> {
     x.map(|x| (x * 10.0).round() / 10.0)
 }
 
+/// The summary's key of a method: `random`, `evolution`, `predictor_n<N>`, `predictor_rounds`
+/// (every predictor-based method's key starts with `predictor`).
 fn key(method: &MethodResult) -> String {
-    match method.n {
-        Some(n) => format!("{}_n{n}", method.method),
-        None => method.method.to_string(),
+    match (method.method, method.n) {
+        ("predictor-rounds", _) => "predictor_rounds".to_string(),
+        (name, Some(n)) => format!("{name}_n{n}"),
+        (name, None) => name.to_string(),
     }
 }
 
@@ -97,10 +100,16 @@ pub fn summary(
             "queries_to_oracle".into(),
             json!({"median": tenth(q.median), "p10": tenth(q.p10), "p90": tenth(q.p90), "found": q.found, "trials": q.trials}),
         );
+        if let Some(q) = &method.rounds {
+            entry.insert(
+                "rounds".into(),
+                json!({"median": tenth(q.median), "p10": tenth(q.p10), "p90": tenth(q.p90), "trials": q.trials}),
+            );
+        }
         if let Some((mean, std)) = method.kendall_tau {
             entry.insert("kendall_tau".into(), json!({"mean": mean, "std": std}));
         }
-        if let (Some(evolution), "predictor") = (evolution, method.method) {
+        if let (Some(evolution), true) = (evolution, method.method.starts_with("predictor")) {
             let fewer = |pick: fn(&MeanCurve) -> &Vec<f64>| times_fewer(&method.curve, &evolution.curve, pick);
             entry.insert(
                 "times_fewer_than_evolution".into(),
@@ -109,8 +118,12 @@ pub fn summary(
         }
         methods.insert(key(method), Value::Object(entry));
     }
+    let rounds = settings.rounds.as_ref().map(|r| {
+        json!({"n": r.initial, "batch": r.batch, "ensemble": r.ensemble, "acquisition": r.acquisition.name(), "fit_steps": r.steps})
+    });
     json!({
         "table": table,
+        "rounds_settings": rounds,
         "space": space,
         "architectures": result.architectures,
         "trials": settings.trials,
@@ -120,6 +133,11 @@ pub fn summary(
         "methods": methods,
         "wall_seconds": (seconds * 10.0).round() / 10.0,
     })
+}
+
+/// A count for people: whole, or "-" when unknown.
+fn count_of(value: &Value) -> String {
+    value.as_f64().map(|x| format!("{x:.0}")).unwrap_or_else(|| "-".into())
 }
 
 /// The summary for people: one line per method, then the headline numbers.
@@ -153,8 +171,11 @@ pub fn summary_text(summary: &Value) -> String {
                 tau["std"].as_f64().unwrap_or(f64::NAN)
             ));
         }
+        if let Some(rounds) = entry.get("rounds") {
+            line.push_str(&format!(", rounds median {}", count_of(&rounds["median"])));
+        }
         let queries = &entry["queries_to_oracle"];
-        let count = |v: &Value| v.as_f64().map(|x| format!("{x:.0}")).unwrap_or_else(|| "-".into());
+        let count = count_of;
         line.push_str(&format!(
             "; oracle reached in {} of {} trials, median {} models (p10 {}, p90 {})",
             queries["found"],

@@ -1,0 +1,294 @@
+//! The predictor-guided search in rounds: train N random architectures, then repeat: fit the
+//! predictor on everything trained so far, score every untrained member, train the best B as
+//! one batch.
+//!
+//! Why rounds: the paper's one-shot method fits the GCN once, on N random architectures, and
+//! spends the rest of the budget down that single ranking. A predictor fitted on random cells
+//! knows the bulk of the space and little about its best corner, which is exactly where the
+//! ranking is used; every batch trained in a round adds labels there. The trainings of a batch
+//! stay independent, so they run in parallel as the paper's K do: the wall-clock cost is the
+//! number of rounds (sequential fits and batches), the training cost the number of models,
+//! and both are reported.
+//!
+//! What each round picks (the acquisition): with one predictor, the B best predicted. With an
+//! ensemble (several GCNs from different seeds on the same data), their spread is an
+//! uncertainty, and the batch can be chosen by mean + κ·std (an upper confidence bound) or by
+//! Thompson-style draws: each slot of the batch takes the best remaining member under one
+//! ensemble member drawn at random, so a batch is not B near-copies of one guess. With a
+//! two-stage predictor the members the classifier deems good (mean p_good ≥ 0.5) come first,
+//! as in the one-shot method.
+
+use np_gcn::GraphSample;
+use np_predictor::fit::{TrainingData, fit};
+use np_predictor::{Scores, SpaceSignature};
+use np_spaces::rng::{SpaceRng, uniform_below};
+use rayon::prelude::*;
+
+use crate::evaluation::{Evaluator, SearchLog};
+use crate::neural_predictor::PredictorInputs;
+
+/// How a round chooses its batch from the predictors' scores.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Acquisition {
+    /// The best by the ensemble's mean prediction.
+    Mean,
+    /// The best by mean + κ·std over the ensemble.
+    UpperBound(f64),
+    /// Each slot the best remaining member under one ensemble member drawn at random.
+    Thompson,
+}
+
+impl Acquisition {
+    /// Parses `mean`, `ucb:KAPPA` or `thompson`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.split_once(':') {
+            None if text == "mean" => Ok(Acquisition::Mean),
+            None if text == "thompson" => Ok(Acquisition::Thompson),
+            Some(("ucb", kappa)) => match kappa.parse::<f64>() {
+                Ok(kappa) if kappa.is_finite() => Ok(Acquisition::UpperBound(kappa)),
+                _ => Err(format!("ucb needs a finite κ, e.g. ucb:1, not '{kappa}'")),
+            },
+            _ => Err(format!("unknown acquisition '{text}' (known: mean, ucb:KAPPA, thompson)")),
+        }
+    }
+
+    pub fn name(&self) -> String {
+        match self {
+            Acquisition::Mean => "mean".into(),
+            Acquisition::UpperBound(kappa) => format!("ucb:{kappa}"),
+            Acquisition::Thompson => "thompson".into(),
+        }
+    }
+}
+
+/// The round structure of one search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoundsSettings {
+    /// Random architectures trained before the first fit.
+    pub initial: usize,
+    /// Architectures trained per round after the first.
+    pub batch: usize,
+    /// Predictors fitted per round, each from its own seed (1: no ensemble).
+    pub ensemble: usize,
+    pub acquisition: Acquisition,
+    /// Gradient steps per fit, whatever the number of trained architectures: the epochs of a
+    /// fit are this many steps' worth of mini-batches (at least one epoch, at most the
+    /// settings' epochs). Without it a fit on 1,000 architectures would cost 25 times one on
+    /// 40, and the rounds of a long search would cost quadratically in its length.
+    pub steps: Option<usize>,
+}
+
+/// What a search in rounds reports besides its trained architectures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoundsOutcome {
+    /// Sequential rounds: the random batch and every fitted round that trained something.
+    pub rounds: usize,
+    /// The first fitted round's scores of the members not trained before it (indices into the
+    /// universe, and predictions in the same order): what a one-shot predictor fitted on the
+    /// same N random architectures would have ranked, for its Kendall τ.
+    pub first_scored: Vec<usize>,
+    pub first_predictions: Vec<f64>,
+}
+
+/// Runs one search in rounds until `budget` architectures are trained or the universe is
+/// exhausted. `fit_seed` seeds the predictors (each round and ensemble member its own stream);
+/// `rng` draws the random N and the Thompson draws.
+///
+/// `until`: stop as soon as a trained architecture reaches this validation accuracy. For
+/// simulations only, with the table's best as the target: once a search has trained it, what
+/// it would deploy (the best validation so far) can no longer change, so every best-so-far
+/// curve and the models-to-the-oracle count are exactly those of the full run; only the rest
+/// of the budget's training time is left unspent.
+#[allow(clippy::too_many_arguments)]
+pub fn predictor_rounds_search<A: Clone>(
+    inputs: &PredictorInputs<'_, A>,
+    rounds: &RoundsSettings,
+    fit_seed: u64,
+    rng: &mut SpaceRng,
+    budget: usize,
+    until: Option<f64>,
+    evaluator: &mut impl Evaluator<A>,
+    log: &mut SearchLog,
+) -> Result<RoundsOutcome, String> {
+    let PredictorInputs { universe, samples, signature, settings } = *inputs;
+    assert_eq!(samples.len(), universe.len(), "one graph sample per universe member");
+    if rounds.initial == 0 || rounds.batch == 0 || rounds.ensemble == 0 {
+        return Err("a search in rounds needs N, B and the ensemble size all positive".into());
+    }
+    let reached = |log: &SearchLog| until.is_some_and(|target| log.best().is_some_and(|b| b.val_accuracy >= target));
+    let drawn = universe.shuffled_prefix(rng, rounds.initial.min(budget));
+    let batch: Vec<(A, String)> = drawn.iter().map(|&i| universe.member(i)).collect();
+    log.evaluate(evaluator, &batch, budget)?;
+    let mut outcome = RoundsOutcome { rounds: 1, first_scored: Vec::new(), first_predictions: Vec::new() };
+    let mut trained: Vec<usize> = drawn;
+    while log.trained() < budget && trained.len() < universe.len() && !reached(log) {
+        let data = TrainingData {
+            samples: trained.iter().map(|&i| samples[i].clone()).collect(),
+            ids: trained.iter().map(|&i| universe.ids[i].clone()).collect(),
+            labels: trained
+                .iter()
+                .map(|&i| log.evaluation(&universe.ids[i]).map(|e| e.val_accuracy))
+                .collect::<Option<Vec<f64>>>()
+                .ok_or("a trained architecture has no answer")?,
+        };
+        let candidates: Vec<usize> = (0..universe.len()).filter(|&i| !log.contains(&universe.ids[i])).collect();
+        let candidate_samples: Vec<GraphSample<f32>> = candidates.iter().map(|&i| samples[i].clone()).collect();
+        let round_seed = uniform_below(&mut np_spaces::rng::item_rng(fit_seed, outcome.rounds as u64), u64::MAX);
+        let scores = ensemble_scores(signature, settings, rounds, &data, &candidate_samples, round_seed)?;
+        if outcome.rounds == 1 {
+            outcome.first_scored = candidates.clone();
+            outcome.first_predictions = mean_of(&scores, |s| s.pred);
+        }
+        let size = rounds.batch.min(budget - log.trained());
+        let picked = choose_batch(&scores, rounds.acquisition, size, rng, |j| &universe.ids[candidates[j]]);
+        let batch: Vec<(A, String)> = picked.iter().map(|&j| universe.member(candidates[j])).collect();
+        let before = log.trained();
+        log.evaluate(evaluator, &batch, budget)?;
+        if log.trained() == before {
+            break;
+        }
+        trained.extend(picked.iter().map(|&j| candidates[j]));
+        outcome.rounds += 1;
+    }
+    Ok(outcome)
+}
+
+/// Every ensemble member's scores of the candidates: `scores[e][j]`. Members are fitted in
+/// parallel, each from its own seed drawn from `round_seed`, so the result does not depend on
+/// the thread count.
+fn ensemble_scores(
+    signature: &SpaceSignature,
+    settings: &np_predictor::fit::FitSettings,
+    rounds: &RoundsSettings,
+    data: &TrainingData,
+    candidates: &[GraphSample<f32>],
+    round_seed: u64,
+) -> Result<Vec<Vec<Scores>>, String> {
+    let mut settings = settings.clone();
+    if let Some(steps) = rounds.steps {
+        let per_epoch = data.samples.len().div_ceil(settings.training.batch_size.max(1)).max(1);
+        settings.training.epochs = steps.div_ceil(per_epoch).clamp(1, settings.training.epochs.max(1));
+    }
+    (0..rounds.ensemble)
+        .into_par_iter()
+        .map(|member| {
+            let mut settings = settings.clone();
+            settings.training.seed = uniform_below(&mut np_spaces::rng::item_rng(round_seed, member as u64), u64::MAX);
+            let predictor = fit(signature, data, &settings, &|_, _, _| {})?;
+            Ok(predictor.score_native(candidates))
+        })
+        .collect()
+}
+
+/// The ensemble's mean of `value` for each candidate.
+fn mean_of(scores: &[Vec<Scores>], value: fn(&Scores) -> f64) -> Vec<f64> {
+    let members = scores.len() as f64;
+    (0..scores[0].len()).map(|j| scores.iter().map(|s| value(&s[j])).sum::<f64>() / members).collect()
+}
+
+/// Candidates in the order a batch takes them under one score vector: members the classifier
+/// deems good first (when there is one), then by score, ties by id.
+fn ranked<'a>(good: &[bool], score: &[f64], id: impl Fn(usize) -> &'a String) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..score.len()).collect();
+    order.sort_by(|&a, &b| good[b].cmp(&good[a]).then(score[b].total_cmp(&score[a])).then_with(|| id(a).cmp(id(b))));
+    order
+}
+
+/// The `size` candidates (indices into each score vector) a round trains, in order.
+fn choose_batch<'a>(
+    scores: &[Vec<Scores>],
+    acquisition: Acquisition,
+    size: usize,
+    rng: &mut SpaceRng,
+    id: impl Fn(usize) -> &'a String + Copy,
+) -> Vec<usize> {
+    let count = scores[0].len();
+    let p_good = mean_of(scores, |s| s.p_good.unwrap_or(1.0));
+    let good: Vec<bool> = p_good.iter().map(|&p| p >= 0.5).collect();
+    let mean = mean_of(scores, |s| s.pred);
+    match acquisition {
+        Acquisition::Mean => ranked(&good, &mean, id).into_iter().take(size).collect(),
+        Acquisition::UpperBound(kappa) => {
+            let bound: Vec<f64> = (0..count)
+                .map(|j| {
+                    let variance =
+                        scores.iter().map(|s| (s[j].pred - mean[j]).powi(2)).sum::<f64>() / scores.len() as f64;
+                    mean[j] + kappa * variance.sqrt()
+                })
+                .collect();
+            ranked(&good, &bound, id).into_iter().take(size).collect()
+        }
+        Acquisition::Thompson => {
+            // Each member's own order, computed once; a slot walks its drawn member's order
+            // past what the batch already holds.
+            let orders: Vec<Vec<usize>> = scores
+                .iter()
+                .map(|member| {
+                    let member_good: Vec<bool> = member.iter().map(|s| s.p_good.is_none_or(|p| p >= 0.5)).collect();
+                    let pred: Vec<f64> = member.iter().map(|s| s.pred).collect();
+                    ranked(&member_good, &pred, id)
+                })
+                .collect();
+            let mut next = vec![0usize; orders.len()];
+            let mut taken = vec![false; count];
+            let mut batch = Vec::with_capacity(size.min(count));
+            while batch.len() < size.min(count) {
+                let member = uniform_below(rng, orders.len() as u64) as usize;
+                while taken[orders[member][next[member]]] {
+                    next[member] += 1;
+                }
+                let pick = orders[member][next[member]];
+                taken[pick] = true;
+                batch.push(pick);
+            }
+            batch
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scores(preds: &[&[f64]]) -> Vec<Vec<Scores>> {
+        preds.iter().map(|member| member.iter().map(|&pred| Scores { pred, p_good: None }).collect()).collect()
+    }
+
+    #[test]
+    fn acquisitions_parse_and_name_themselves() {
+        for text in ["mean", "ucb:1.5", "thompson"] {
+            assert_eq!(Acquisition::parse(text).unwrap().name(), text);
+        }
+        assert!(Acquisition::parse("ucb:x").unwrap_err().contains("finite"));
+        assert!(Acquisition::parse("greedy").unwrap_err().contains("known: mean"));
+    }
+
+    #[test]
+    fn batches_follow_the_acquisition() {
+        let ids: Vec<String> = (0..4).map(|i| format!("{i}")).collect();
+        let id = |j: usize| &ids[j];
+        // Candidate 1 has the best mean; candidate 3 the widest spread.
+        let s = scores(&[&[1.0, 5.0, 2.0, 0.0], &[1.0, 5.0, 2.0, 8.0]]);
+        let mut rng = np_spaces::rng::stream_rng(1);
+        assert_eq!(choose_batch(&s, Acquisition::Mean, 2, &mut rng, id), [1, 3]);
+        assert_eq!(choose_batch(&s, Acquisition::UpperBound(2.0), 1, &mut rng, id), [3]);
+        // Thompson: every pick is distinct, each the best remaining of some member.
+        let batch = choose_batch(&s, Acquisition::Thompson, 4, &mut rng, id);
+        let mut sorted = batch.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, [0, 1, 2, 3]);
+        assert!(batch[0] == 1 || batch[0] == 3, "{batch:?}");
+    }
+
+    #[test]
+    fn the_classifier_puts_good_members_first() {
+        let ids: Vec<String> = (0..3).map(|i| format!("{i}")).collect();
+        let s = vec![vec![
+            Scores { pred: 9.0, p_good: Some(0.2) },
+            Scores { pred: 3.0, p_good: Some(0.9) },
+            Scores { pred: 4.0, p_good: Some(0.6) },
+        ]];
+        let mut rng = np_spaces::rng::stream_rng(1);
+        assert_eq!(choose_batch(&s, Acquisition::Mean, 3, &mut rng, |j| &ids[j]), [2, 1, 0]);
+    }
+}

@@ -1,0 +1,45 @@
+//! The search in rounds' flags, one definition for every tool that runs it.
+
+use crate::predictor_rounds::{Acquisition, RoundsSettings};
+
+/// `--round-n`, `--round-batch`, `--ensemble`, `--acquisition`, `--fit-steps`, flattened into a
+/// tool's arguments. Defaults: measured on NAS-Bench-201 (docs/SEARCH.md).
+#[derive(clap::Args, Debug, Clone)]
+pub struct RoundsArgs {
+    /// Search in rounds: random architectures trained before the first fit (N).
+    #[arg(long, default_value_t = 20)]
+    pub round_n: usize,
+
+    /// Search in rounds: architectures trained per round, as one parallel batch (B).
+    #[arg(long, default_value_t = 10)]
+    pub round_batch: usize,
+
+    /// Search in rounds: predictors fitted per round, each from its own seed.
+    #[arg(long, default_value_t = 1)]
+    pub ensemble: usize,
+
+    /// Search in rounds: how a batch is chosen: mean, ucb:KAPPA (mean + KAPPA·std over the
+    /// ensemble) or thompson (each slot the best under one ensemble member drawn at random).
+    #[arg(long, default_value = "mean", value_parser = Acquisition::parse)]
+    pub acquisition: Acquisition,
+
+    /// Search in rounds: gradient steps per fit (epochs follow from the training-set size,
+    /// capped at --epochs); 0 trains every fit for --epochs.
+    #[arg(long, default_value_t = 3000)]
+    pub fit_steps: usize,
+}
+
+impl RoundsArgs {
+    pub fn settings(&self) -> Result<RoundsSettings, String> {
+        if self.round_n == 0 || self.round_batch == 0 || self.ensemble == 0 {
+            return Err("--round-n, --round-batch and --ensemble must be positive".into());
+        }
+        Ok(RoundsSettings {
+            initial: self.round_n,
+            batch: self.round_batch,
+            ensemble: self.ensemble,
+            acquisition: self.acquisition,
+            steps: (self.fit_steps > 0).then_some(self.fit_steps),
+        })
+    }
+}

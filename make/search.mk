@@ -14,6 +14,16 @@
 #   top-trained.jsonl  ... trained and validated                    $(TRAIN)
 #   best.jsonl         the architecture to deploy: best validation among the N + K
 #   oracle.jsonl       the best validation in the whole table (for comparison only)
+#
+# With ROUNDS=R (the predictor-guided search in rounds, docs/SEARCH.md) the K are replaced by R
+# rounds of BATCH each, one directory per round, every stage again a file:
+#
+#   round-001/model.onnx          the GCN fitted on everything trained before the round
+#   round-001/scores.jsonl        the pool scored by it, in shards
+#   round-001/batch.jsonl         the BATCH best predicted not trained yet
+#   round-001/batch-trained.jsonl ... trained and validated (one parallel batch: any TRAIN)
+#   round-001/trained.jsonl       everything trained so far (the next round's training set)
+#   best.jsonl                    best validation among all N + R x BATCH
 
 SPACE   ?= nbgraph
 DATASET ?= cora
@@ -41,17 +51,27 @@ TRAIN   ?= $(BIN)/bench-query --space $(SPACE) --table $(BENCH) $(TABLE_FLAGS) -
 # What `make search` builds first (empty to use binaries already built under BIN).
 SEARCH_BUILD ?= release
 
+# The search in rounds: ROUNDS rounds of BATCH architectures after the N random ones (0: the
+# one-shot search with K).
+ROUNDS  ?= 0
+BATCH   ?= 10
+
 SEARCH_RUN := $(if $(filter command line environment,$(origin RUN)),$(RUN),runs/search-$(SPACE)-$(DATASET)-seed$(SEED))
 R := $(SEARCH_RUN)
 POOL_ARGS := $(if $(filter all,$(POOL)),--all,--count $(POOL) --seed $(shell echo $$(( $(SEED) + 1000000 ))))
 
 .PHONY: search search-oracle
 
+# The rounds' directories, and the file holding everything trained when the search ends.
+ROUND_DIRS := $(if $(filter-out 0,$(ROUNDS)),$(shell seq -f '$(R)/round-%03g' 1 $(ROUNDS)))
+ALL_TRAINED := $(if $(ROUND_DIRS),$(lastword $(ROUND_DIRS))/trained.jsonl,$(R)/trained.jsonl $(R)/top-trained.jsonl)
+SEARCH_SHAPE := $(if $(ROUND_DIRS),N=$(N) then $(ROUNDS) rounds of $(BATCH),N=$(N), K=$(K))
+
 ## search: one Neural Predictor search, stage by stage under $(R)/; prints the deployed
-## architecture with its validation and test accuracy and N + K.
+## architecture with its validation and test accuracy and how many were trained.
 search: $(SEARCH_BUILD) $(R)/best.jsonl
 	@python3 scripts/show-architecture.py search $(R)/best.jsonl \
-	  "(deployed after training $$(cat $(R)/trained.jsonl $(R)/top-trained.jsonl | wc -l) architectures: N=$(N), K=$(K))"
+	  "(deployed after training $$(cat $(ALL_TRAINED) | wc -l) architectures: $(SEARCH_SHAPE))"
 
 $(R)/samples.jsonl:
 	@mkdir -p $(@D)
@@ -68,13 +88,18 @@ $(R)/pool.jsonl:
 	$(BIN)/arch-sample --space $(SPACE) $(POOL_ARGS) -o $@
 
 # Shards by line count (split -n l/S never cuts a line), scored in parallel, merged in order:
-# the same bytes as scoring the pool in one process.
+# the same bytes as scoring the pool in one process. $(call score_in_shards,MODEL,DIR) scores
+# the pool with MODEL into $@, splitting under DIR/shards.
+define score_in_shards
+	rm -rf $(2)/shards && mkdir -p $(2)/shards
+	split -n l/$(SHARDS) -d -a 3 $(R)/pool.jsonl $(2)/shards/pool.
+	ls $(2)/shards/pool.* | xargs -P $(JOBS) -I{} $(BIN)/gcn-score -m $(1) {} -o {}.scored
+	cat $$(ls $(2)/shards/pool.*.scored | sort) > $@.partial && mv $@.partial $@
+	rm -rf $(2)/shards
+endef
+
 $(R)/scores.jsonl: $(R)/pool.jsonl $(R)/model.onnx
-	rm -rf $(R)/shards && mkdir -p $(R)/shards
-	split -n l/$(SHARDS) -d -a 3 $(R)/pool.jsonl $(R)/shards/pool.
-	ls $(R)/shards/pool.* | xargs -P $(JOBS) -I{} $(BIN)/gcn-score -m $(R)/model.onnx {} -o {}.scored
-	cat $$(ls $(R)/shards/pool.*.scored | sort) > $@.partial && mv $@.partial $@
-	rm -rf $(R)/shards
+	$(call score_in_shards,$(R)/model.onnx,$(R))
 
 $(R)/top.jsonl: $(R)/scores.jsonl $(R)/trained.jsonl
 	$(BIN)/topk -k $(K) --by pred $(TOP_WHERE) --exclude $(R)/trained.jsonl $< -o $@
@@ -82,8 +107,28 @@ $(R)/top.jsonl: $(R)/scores.jsonl $(R)/trained.jsonl
 $(R)/top-trained.jsonl: $(R)/top.jsonl
 	$(TRAIN) < $< > $@.partial && mv $@.partial $@
 
-$(R)/best.jsonl: $(R)/trained.jsonl $(R)/top-trained.jsonl
+$(R)/best.jsonl: $(ALL_TRAINED)
 	cat $^ | $(BIN)/topk -k 1 --by val_accuracy -o $@
+
+# One round: $(1) its directory, $(2) everything trained before it.
+define search_round
+$(1)/model.onnx: $(2)
+	@mkdir -p $(1)
+	$(BIN)/arch-encode --space $(SPACE) --format graph $(2) | $(BIN)/gcn-train --label val_accuracy -q $(GCN_FLAGS) -o $$@
+
+$(1)/scores.jsonl: $(R)/pool.jsonl $(1)/model.onnx
+	$$(call score_in_shards,$(1)/model.onnx,$(1))
+
+$(1)/batch.jsonl: $(1)/scores.jsonl $(2)
+	$(BIN)/topk -k $(BATCH) --by pred $(TOP_WHERE) --exclude $(2) $(1)/scores.jsonl -o $$@
+
+$(1)/batch-trained.jsonl: $(1)/batch.jsonl
+	$(TRAIN) < $$< > $$@.partial && mv $$@.partial $$@
+
+$(1)/trained.jsonl: $(2) $(1)/batch-trained.jsonl
+	cat $(2) $(1)/batch-trained.jsonl > $$@.partial && mv $$@.partial $$@
+endef
+$(foreach i,$(shell seq 1 $(words $(ROUND_DIRS))),$(eval $(call search_round,$(word $(i),$(ROUND_DIRS)),$(if $(filter 1,$(i)),$(R)/trained.jsonl,$(word $(shell echo $$(($(i) - 1))),$(ROUND_DIRS))/trained.jsonl))))
 
 ## search-oracle: the best validation accuracy in the whole table (what no search can beat).
 search-oracle: $(SEARCH_BUILD) $(R)/oracle.jsonl

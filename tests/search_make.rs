@@ -97,3 +97,69 @@ fn the_gnu_parallel_recipe_gives_the_same_scores() {
     );
     assert_eq!(read(work.join("scores.jsonl")), read(run.join("scores.jsonl")));
 }
+
+fn make_rounds(run: &Path, shards: usize) -> Output {
+    let output = Command::new("make")
+        .current_dir(workspace_root())
+        .args(["--no-print-directory", "search", "SEARCH_BUILD=", "SPACE=nbgraph", "DATASET=cora"])
+        .args([
+            "N=30",
+            "ROUNDS=3",
+            "BATCH=6",
+            "POOL=2000",
+            "SEED=4",
+            "GCN_FLAGS=--epochs 30 --lr 1e-3 --weight-decay 0",
+        ])
+        .arg(format!("BIN={}", bin_dir().display()))
+        .arg(format!("RUN={}", run.display()))
+        .arg(format!("SHARDS={shards}"))
+        .output()
+        .expect("make runs");
+    assert!(output.status.success(), "make search ROUNDS=3 failed: {}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+#[test]
+fn rounds_are_stages_that_shard_and_resume_mid_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, three) = (dir.path().join("one"), dir.path().join("three"));
+    let first = make_rounds(&one, 1);
+    make_rounds(&three, 3);
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(stdout.contains("48 architectures: N=30 then 3 rounds of 6"), "{stdout}");
+    // Budget: N random, then each round's batch new, and each round's training set everything
+    // trained before it.
+    let mut before = ids(&read(one.join("trained.jsonl")));
+    assert_eq!(before.len(), 30);
+    for round in 1..=3 {
+        let round_dir = one.join(format!("round-{round:03}"));
+        let batch = ids(&read(round_dir.join("batch.jsonl")));
+        assert_eq!(batch.len(), 6);
+        assert!(batch.iter().all(|id| !before.contains(id)), "round {round} retrains");
+        before.extend(batch);
+        assert_eq!(ids(&read(round_dir.join("trained.jsonl"))), before, "round {round}");
+        // Sharded scoring is byte-identical to one process, round by round.
+        assert_eq!(read(round_dir.join("scores.jsonl")), read(three.join(format!("round-{round:03}/scores.jsonl"))));
+    }
+    assert_eq!(read(one.join("best.jsonl")), read(three.join("best.jsonl")));
+
+    // Interrupted while round 2's batch trained (its answer never written): rerunning trains
+    // that batch and what follows, reuses round 2's model and scores, and ends the same.
+    let round2 = three.join("round-002");
+    std::fs::remove_file(round2.join("batch-trained.jsonl")).unwrap();
+    std::fs::write(round2.join("batch-trained.jsonl.partial"), "half a batch\n").unwrap();
+    let resumed = make_rounds(&three, 3);
+    let log = String::from_utf8_lossy(&resumed.stdout);
+    let refit = format!("-o {}", round2.join("model.onnx").display());
+    assert!(!log.contains(&refit) && !log.contains("round-002/shards"), "round 2's model or scores redone: {log}");
+    assert!(
+        ["round-001/model.onnx", "round-001/scores", "round-001/batch"].iter().all(|stage| !log.contains(stage)),
+        "round 1 reran: {log}"
+    );
+    assert!(log.contains("round-003/model.onnx"), "round 3 must follow the new answers: {log}");
+    for round in 1..=3 {
+        let file = format!("round-{round:03}/trained.jsonl");
+        assert_eq!(read(one.join(&file)), read(three.join(&file)), "{file}");
+    }
+    assert_eq!(read(one.join("best.jsonl")), read(three.join("best.jsonl")));
+}

@@ -179,7 +179,7 @@ bench-quality: release
 ## bench-nb201-quality: the GCN on NAS-Bench-201 (CIFAR-10 200-epoch validation), trained on
 ## N = 78, 156, 469 and 1,563 random cells and judged on all the others; ten seeds, one and two
 ## stages, with the settings chosen for this space (docs/PREDICTOR.md).
-NB201_GCN_FLAGS = --lr 2e-3 --label-range 80,92 --threshold 85
+NB201_GCN_FLAGS = --lr 2e-3 --label-range 80,92 --rank-weight 300 --threshold 85
 bench-nb201-quality: release
 	@mkdir -p runs/bench
 	$(BIN)/arch-sample --space nb201 --all | $(BIN)/bench-query $(NB201_TABLE_FLAGS) \

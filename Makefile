@@ -123,7 +123,7 @@ experiment: release
 NB201_TRIALS    ?= 100
 NB201_PROTOCOLS ?= cifar10-200 cifar10-12 cifar100-12 imagenet16-12
 NB201_NS_200    ?= 20,43,86,172,344
-NB201_NS_12     ?= 20,86,344
+NB201_NS_12     ?= 20,86,172
 # The GCN's settings for NAS-Bench-201, chosen on tuning seeds apart from the reported ones
 # (BENCHMARKS.md, "Predictor quality on NAS-Bench-201").
 NB201_GCN_200   ?= --lr 1e-3 --label-range 80,92

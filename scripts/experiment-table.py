@@ -40,17 +40,17 @@ def main(paths):
             show = lambda x: "not reached" if x is None else f"{x:.1f}×"
             print(f"| {name} | {n} | {tau['mean']:.3f} ± {tau['std']:.3f} | {show(fewer.get('val'))} | {show(fewer.get('test'))} |")
     print("\nTrained models each method needed to reach the table's best validation accuracy (the "
-          "oracle): median and 10th–90th percentile over trials (a trial that never reached it counts as "
-          "beyond the budget; '–' where such trials decide the figure), and in how many trials it was reached.\n")
-    print("| dataset | method | median | p10–p90 | reached |")
-    print("|---|---|---|---|---|")
-    count = lambda x: "–" if x is None else f"{x:.0f}"
+          "oracle): median, 10th and 90th percentile over trials (a trial that never reached it counts as "
+          "beyond the budget: '> budget' where such trials decide the figure), and in how many trials it was reached.\n")
+    print("| dataset | method | median | p10 | p90 | reached |")
+    print("|---|---|---|---|---|---|")
     for name, s in summaries:
+        count = lambda x: f"> {s['budget']}" if x is None else f"{x:.0f}"
         for key, m in s["methods"].items():
             q = m.get("queries_to_oracle")
             if q is None:
                 continue
-            print(f"| {name} | {m['label']} | {count(q['median'])} | {count(q['p10'])}–{count(q['p90'])} "
+            print(f"| {name} | {m['label']} | {count(q['median'])} | {count(q['p10'])} | {count(q['p90'])} "
                   f"| {q['found']} of {q['trials']} |")
     for name, s in summaries:
         print(f"\n{name}: {s['trials']} trials, seed {s['seed']}, {s['wall_seconds']:.0f} s")

@@ -110,7 +110,8 @@ $(R)/top-trained.jsonl: $(R)/top.jsonl
 $(R)/best.jsonl: $(ALL_TRAINED)
 	cat $^ | $(BIN)/topk -k 1 --by val_accuracy -o $@
 
-# One round: $(1) its directory, $(2) everything trained before it.
+# One round: $(1) its directory, $(2) everything trained before it. TRAIN is left to the
+# recipe ($$(TRAIN)): its default holds a shell substitution that must reach the shell.
 define search_round
 $(1)/model.onnx: $(2)
 	@mkdir -p $(1)
@@ -123,7 +124,7 @@ $(1)/batch.jsonl: $(1)/scores.jsonl $(2)
 	$(BIN)/topk -k $(BATCH) --by pred $(TOP_WHERE) --exclude $(2) $(1)/scores.jsonl -o $$@
 
 $(1)/batch-trained.jsonl: $(1)/batch.jsonl
-	$(TRAIN) < $$< > $$@.partial && mv $$@.partial $$@
+	$$(TRAIN) < $$< > $$@.partial && mv $$@.partial $$@
 
 $(1)/trained.jsonl: $(2) $(1)/batch-trained.jsonl
 	cat $(2) $(1)/batch-trained.jsonl > $$@.partial && mv $$@.partial $$@

@@ -75,13 +75,9 @@ pub fn fit_and_predict(
     Ok(trees.predict(&test_rows).into_iter().map(f64::from).collect())
 }
 
-/// `mean ± std` to three decimals, the sample standard deviation (n − 1) over seeds.
-pub fn mean_std(values: &[f64]) -> String {
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
-    format!("{mean:.3} ± {std:.3}")
-}
+/// `mean ± std` over seeds, as the predictor's quality benchmarks print it (one definition for
+/// every benchmark table).
+pub use np_predictor::quality::mean_std;
 
 #[cfg(test)]
 mod tests {

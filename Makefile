@@ -25,7 +25,7 @@ export NBGRAPH_DIR
 # exists once setup has run, after this file was read).
 NBGRAPH_LIGHT = $(or $(NBGRAPH_DIR),$$(ls -d $(abspath $(VENV))/lib/python3*/site-packages/nas_bench_graph/light | head -n 1))
 
-.PHONY: setup build release test demo demo-predictor demo-search fixtures bench bench-memory bench-quality bench-nb201-quality bench-trees bench-nb201-trees bench-naap experiment experiment-nb201 fuzz clean
+.PHONY: setup build release test demo demo-predictor demo-search fixtures bench bench-memory bench-quality bench-nb201-quality bench-trees bench-nb201-trees bench-naap experiment experiment-nb201 experiment-rounds fuzz clean
 
 ## setup: check the toolchains, fetch every Rust dependency (pinned by Cargo.lock) and install
 ## the Python packages of requirements.txt (ONNX Runtime's library among them) into .venv.
@@ -138,6 +138,44 @@ experiment-nb201: release
 	    --summary runs/experiment/nb201-$$protocol.json --plots docs/figures/nb201-$$protocol; \
 	done
 	python3 scripts/experiment-table.py $(foreach p,$(NB201_PROTOCOLS),runs/experiment/nb201-$(p).json)
+
+## experiment-rounds: issue 17's methods table on every full table: random search, regularized
+## evolution and the predictor-guided search in rounds (ROUNDS_FLAGS) under the same seeds as
+## experiment and experiment-nb201 (whose one-shot Neural Predictor rows complete the tables).
+## NAS-Bench-201 under its four protocols and the closed spaces zc500 (292 NAS-Bench-101
+## cells) and NAAP-440 with ROUNDS_TRIALS trials; NAS-Bench-Graph's datasets with
+## NBGRAPH_ROUNDS_TRIALS (each of its trials runs the whole budget: about 25 s per trial on 2
+## cores). Summaries under runs/experiment/rounds-*.json, figures docs/figures/rounds-*.
+ROUNDS_TRIALS         ?= 100
+NBGRAPH_ROUNDS_TRIALS ?= 20
+NBGRAPH_ROUNDS_DATASETS ?= cora citeseer pubmed arxiv computers cs photo physics proteins
+# Measured on NAS-Bench-201 and Cora (BENCHMARKS.md, "The predictor-guided search in rounds").
+ROUNDS_FLAGS          ?= --round-n 20 --round-batch 10 --warm-steps 600 --candidates local:10
+ROUNDS_METHODS        := --methods random,evolution,predictor-rounds
+experiment-rounds: release
+	@mkdir -p runs/experiment docs/figures
+	for protocol in $(NB201_PROTOCOLS); do \
+	  dataset=$${protocol%-*}; epochs=$${protocol##*-}; \
+	  if [ $$epochs = 200 ]; then flags="--lr 1e-3 --label-range 80,92 --two-stage 88"; else flags="--lr 1e-3"; fi; \
+	  $(BIN)/search-sim --space nb201 --table $(NAS_DATA)/nb201/nb201.csv --dataset $$dataset --search-epochs $$epochs \
+	    --trials $(ROUNDS_TRIALS) --seed 1 $(ROUNDS_METHODS) $(ROUNDS_FLAGS) $$flags -o runs/experiment/rounds-nb201-$$protocol.csv \
+	    --summary runs/experiment/rounds-nb201-$$protocol.json --plots docs/figures/rounds-nb201-$$protocol; \
+	done
+	$(BIN)/search-sim --space nb101 --table $(NAS_DATA)/nb101/zc500.jsonl --trials $(ROUNDS_TRIALS) --seed 1 \
+	  $(ROUNDS_METHODS) $(ROUNDS_FLAGS) --lr 1e-3 -o runs/experiment/rounds-zc500.csv \
+	  --summary runs/experiment/rounds-zc500.json --plots docs/figures/rounds-zc500
+	$(BIN)/naap-lines --csv $(NAS_DATA)/naap440/naap440.csv --schemes $(NAS_DATA)/naap440/generated_schemes.json \
+	  --accuracy-field val_accuracy -o runs/experiment/naap440.table.jsonl
+	$(BIN)/search-sim --space naap --table runs/experiment/naap440.table.jsonl --trials $(ROUNDS_TRIALS) --seed 1 \
+	  $(ROUNDS_METHODS) $(ROUNDS_FLAGS) --lr 1e-3 -o runs/experiment/rounds-naap440.csv \
+	  --summary runs/experiment/rounds-naap440.json --plots docs/figures/rounds-naap440
+	for dataset in $(NBGRAPH_ROUNDS_DATASETS); do \
+	  space=nbgraph; [ $$dataset = proteins ] && space=nbgraph-proteins; \
+	  $(BIN)/search-sim --space $$space --table $(NBGRAPH_LIGHT)/$$dataset.bench --trials $(NBGRAPH_ROUNDS_TRIALS) --seed 1 \
+	    $(ROUNDS_METHODS) $(ROUNDS_FLAGS) $(EXPERIMENT_FLAGS) -o runs/experiment/rounds-$$dataset.csv \
+	    --summary runs/experiment/rounds-$$dataset.json --plots docs/figures/rounds-$$dataset; \
+	done
+	python3 scripts/experiment-table.py runs/experiment/rounds-*.json
 
 ## bench-cost: how closely arch-cost reproduces NAS-Bench-101's trainable_parameters (30
 ## records) and NAS-Bench-Suite-Zero's params and FLOPs (500 NAS-Bench-101 cells, 491

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use neural_predictor::{data_file, nbgraph_table, run_tool, tool_path};
+use neural_predictor::{data_file, json_lines, nbgraph_table, run_ok, run_tool, tool_path};
 use serde_json::Value;
 
 fn rounds_sim(table: &[&str], budget: &str, extra: &[&str], threads: &str) -> (String, Value) {
@@ -30,6 +30,7 @@ fn rounds_account_the_budget_and_do_not_depend_on_threads() {
         &[][..],
         &["--ensemble", "3", "--acquisition", "thompson"][..],
         &["--ensemble", "2", "--acquisition", "ucb:1"][..],
+        &["--warm-steps", "50", "--candidates", "local:5", "--rank-weight", "2"][..],
     ] {
         let (csv, summary) = rounds_sim(&args, "120", extra, "2");
         assert_eq!(csv, rounds_sim(&args, "120", extra, "1").0, "{extra:?}: byte-identical with one thread");
@@ -81,6 +82,9 @@ fn bad_round_flags_are_usage_errors() {
         ("--ensemble", "0", "must be positive"),
         ("--acquisition", "ucb:inf", "finite"),
         ("--acquisition", "best", "known: mean"),
+        ("--candidates", "local:0", "positive number of parents"),
+        ("--candidates", "near", "known: all, local:M"),
+        ("--rank-weight", "nan", "≥ 0"),
     ] {
         let args = ["--space", "nbgraph", "--table", &table, "--methods", "predictor-rounds", flag, value, "-q"];
         let output = run_tool("search-sim", &args, b"");
@@ -88,4 +92,38 @@ fn bad_round_flags_are_usage_errors() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(reason), "{flag} {value}: {stderr}");
     }
+}
+
+/// NAAP-440 (440 schemes, `naap-lines --accuracy-field val_accuracy`) and zc500 (NAS-Bench-101
+/// cells) are closed spaces: every search stays inside the table and, with the whole table as
+/// the budget, every trial of the rounds method trains the table's best.
+#[test]
+fn rounds_search_closed_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, schemes) = (data_file("naap440/naap440.csv"), data_file("naap440/generated_schemes.json"));
+    let naap = dir.path().join("naap440.table.jsonl");
+    let lines = run_ok(
+        "naap-lines",
+        &["--csv", csv.to_str().unwrap(), "--schemes", schemes.to_str().unwrap(), "--accuracy-field", "val_accuracy"],
+        b"",
+    );
+    assert!(json_lines(&lines).iter().all(|line| line["val_accuracy"].is_number() && line.get("accuracy").is_none()));
+    std::fs::write(&naap, lines).unwrap();
+    let zc500 = data_file("nb101/zc500.jsonl");
+    for (space, table, members) in [("naap", naap.as_path(), 440), ("nb101", zc500.as_path(), 292)] {
+        let args = ["--space", space, "--table", table.to_str().unwrap()];
+        let (_, summary) = rounds_sim(&args, "1000", &[], "2");
+        assert_eq!(summary["architectures"], members, "{space}");
+        assert_eq!(summary["budget"], members, "{space}: the budget is cut to the table");
+        let found = &summary["methods"]["predictor_rounds"]["queries_to_oracle"];
+        assert_eq!(found["found"], 3, "{space}: {found}");
+        assert!(found["median"].as_f64().unwrap() <= members as f64, "{space}: {found}");
+    }
+    let taken = run_tool(
+        "naap-lines",
+        &["--csv", csv.to_str().unwrap(), "--schemes", schemes.to_str().unwrap(), "--accuracy-field", "num_params"],
+        b"",
+    );
+    assert_eq!(taken.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&taken.stderr).contains("already have a field"));
 }

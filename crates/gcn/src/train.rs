@@ -135,6 +135,26 @@ pub fn train_with_loss(
     head: Head,
     settings: &TrainConfig,
     loss_kind: RegressionLoss,
+    on_epoch: impl FnMut(usize, f64),
+) -> GcnParams<f32> {
+    train_from(None, samples, targets, config, head, settings, loss_kind, on_epoch)
+}
+
+/// [`train_with_loss`] that starts from `initial`'s weights when given (a warm start) instead
+/// of a fresh Glorot draw. Why: a search in rounds refits on a training set that grew by one
+/// batch; the last round's network already fits all but that batch, so a short run from its
+/// weights reaches what a long run from scratch does, at a fraction of the steps. Adam's
+/// moments start at zero and the cosine schedule runs again over `settings.epochs` (a warm
+/// restart, Loshchilov & Hutter 2017). `initial` must have `config`'s shapes.
+#[allow(clippy::too_many_arguments)]
+pub fn train_from(
+    initial: Option<&GcnParams<f32>>,
+    samples: &[GraphSample<f32>],
+    targets: &[f64],
+    config: &GcnConfig,
+    head: Head,
+    settings: &TrainConfig,
+    loss_kind: RegressionLoss,
     mut on_epoch: impl FnMut(usize, f64),
 ) -> GcnParams<f32> {
     // Before the helper starts, which takes this thread's mode.
@@ -148,8 +168,17 @@ pub fn train_with_loss(
     };
     assert_eq!(samples.len(), targets.len());
     let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
-    let mut params = GcnParams::<f32>::init(config, &mut rng);
-    params.out_bias[0] = real(initial_logit(head, targets));
+    let mut params = match initial {
+        Some(initial) => {
+            assert_eq!(&initial.config, config, "a warm start needs the network's own shapes");
+            initial.clone()
+        }
+        None => {
+            let mut params = GcnParams::<f32>::init(config, &mut rng);
+            params.out_bias[0] = real(initial_logit(head, targets));
+            params
+        }
+    };
     if samples.is_empty() {
         return params;
     }

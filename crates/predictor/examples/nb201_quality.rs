@@ -16,11 +16,10 @@
 //! (the reported table uses seeds 0–9; tuning used 100 and up).
 
 use np_gcn::GcnConfig;
-use np_gcn::train::RegressionLoss;
 use np_gcn::train::TrainConfig;
 use np_predictor::SpaceSignature;
 use np_predictor::cv::random_split;
-use np_predictor::fit::{FitSettings, LabelScale, TrainingData, fit_with_loss};
+use np_predictor::fit::{FitSettings, LabelScale, TrainingData, fit};
 use np_predictor::quality::{
     HeldOutScores, LabelledCell, held_out_scores, mean_std, read_labelled_cells, search_order_values,
 };
@@ -38,7 +37,6 @@ struct Options {
     top: f64,
     label: String,
     settings: FitSettings,
-    loss: RegressionLoss,
 }
 
 fn parse_list<T: std::str::FromStr>(text: &str) -> Vec<T> {
@@ -56,7 +54,6 @@ fn parse_options() -> Options {
         stages: vec![false, true],
         top: 0.1,
         label: "val_accuracy".into(),
-        loss: RegressionLoss::default(),
         settings: FitSettings {
             config: GcnConfig::paper(space.shape.op_count),
             training: TrainConfig::default(),
@@ -65,6 +62,7 @@ fn parse_options() -> Options {
             label_range: (10.0, 100.0),
             threshold: Some(91.0),
             graph_features: None,
+            loss: Default::default(),
         },
     };
     let (config, training) = (&mut options.settings.config, &mut options.settings.training);
@@ -95,7 +93,7 @@ fn parse_options() -> Options {
                 options.settings.label_range = (range[0], range[1]);
             }
             "--threshold" => options.settings.threshold = Some(number()),
-            "--rank-weight" => options.loss.rank_weight = number(),
+            "--rank-weight" => options.settings.loss.rank_weight = number(),
             other => panic!("unknown option {other}"),
         }
     }
@@ -115,7 +113,7 @@ fn run(cells: &[LabelledCell], n: usize, seed: u64, two_stage: bool, options: &O
         threshold: if two_stage { base.threshold } else { None },
         ..base.clone()
     };
-    let predictor = fit_with_loss(&space, &data, &settings, options.loss, &|_, _, _| {}).expect("training");
+    let predictor = fit(&space, &data, &settings, &|_, _, _| {}).expect("training");
     let test: Vec<_> = test_idx.iter().map(|&i| cells[i].sample.clone()).collect();
     let truth: Vec<f64> = test_idx.iter().map(|&i| cells[i].label).collect();
     held_out_scores(&search_order_values(&predictor.score_native(&test)), &truth, options.top)
@@ -140,7 +138,7 @@ fn main() {
         s.config.fc_hidden,
         s.label_range,
         s.threshold,
-        options.loss.rank_weight
+        options.settings.loss.rank_weight
     );
     println!();
     let stage_name = |two: bool| if two { "two-stage" } else { "one-stage" };

@@ -53,6 +53,7 @@ fn main() {
                     label_range: (10.0, 100.0),
                     threshold: two_stage.then_some(threshold),
                     graph_features: None,
+                    loss: Default::default(),
                 };
                 let predictor = fit(&space, &data, &settings, &|_, _, _| {}).expect("training");
                 let scores = predictor.score_native(&test);

@@ -1,14 +1,14 @@
 //! Hyper-parameter selection by cross-validation on the N training lines only (paper,
 //! Section 3.2: hold out a third), and the paper's widening heuristic for the final model.
 
-use np_gcn::train::{RegressionLoss, TrainConfig};
+use np_gcn::train::TrainConfig;
 use np_gcn::{GcnConfig, GraphSample};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rayon::prelude::*;
 
 use crate::SpaceSignature;
-use crate::fit::{FitSettings, TrainingData, fit_with_loss};
+use crate::fit::{FitSettings, TrainingData, fit};
 
 /// The values tried for each hyper-parameter; every combination is one candidate.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +53,7 @@ impl Grid {
 /// Evaluates every grid candidate by `folds`-fold cross-validation (each fold holds out
 /// 1/`folds` of the lines, a third by default) and returns the results, best first: highest mean
 /// Kendall τ (ranking is what a search needs), then lowest MSE. Candidates are one-stage
-/// regressors trained with `base`'s other settings and `loss`. All (candidate, fold) trainings run in
+/// regressors trained with `base`'s other settings (its loss included). All (candidate, fold) trainings run in
 /// parallel; results do not depend on the thread count.
 pub fn cross_validate(
     space: &SpaceSignature,
@@ -61,7 +61,6 @@ pub fn cross_validate(
     base: &FitSettings,
     grid: &Grid,
     folds: usize,
-    loss: RegressionLoss,
 ) -> Vec<CvResult> {
     let folds = folds.clamp(2, data.labels.len().max(2));
     let mut order: Vec<usize> = (0..data.labels.len()).collect();
@@ -88,8 +87,7 @@ pub fn cross_validate(
                 threshold: None,
                 ..base.clone()
             };
-            let predictor =
-                fit_with_loss(space, &subset, &settings, loss, &|_, _, _| {}).expect("one-stage fitting cannot fail");
+            let predictor = fit(space, &subset, &settings, &|_, _, _| {}).expect("one-stage fitting cannot fail");
             let test: Vec<GraphSample<f32>> = test_idx.iter().map(|&i| data.samples[i].clone()).collect();
             let truth: Vec<f64> = test_idx.iter().map(|&i| data.labels[i]).collect();
             let pred: Vec<f64> = predictor.score_native(&test).iter().map(|s| s.pred).collect();

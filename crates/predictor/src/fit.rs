@@ -1,7 +1,7 @@
 //! Training a predictor: label scale, one or two stages, and the training-data digest.
 
 use md5::{Digest, Md5};
-use np_gcn::train::{RegressionLoss, TrainConfig, train, train_with_loss};
+use np_gcn::train::{RegressionLoss, TrainConfig, train_from};
 use np_gcn::{GcnConfig, GraphSample, Head};
 
 use crate::graph_inputs::{GraphFeatureRequest, GraphFeatures};
@@ -76,6 +76,9 @@ pub struct FitSettings {
     /// gets them standardised with the training lines' statistics. `config.graph_features` is
     /// set from them.
     pub graph_features: Option<GraphFeatureRequest>,
+    /// What the regressor minimises besides the squared error (`gcn-train --rank-weight`); a
+    /// non-zero ranking weight is recorded in the file's `training` metadata.
+    pub loss: RegressionLoss,
 }
 
 /// Trains the predictor. With two stages the classifier and the regressor train in parallel.
@@ -86,19 +89,21 @@ pub fn fit(
     settings: &FitSettings,
     progress: &(dyn Fn(&str, usize, f64) + Sync),
 ) -> Result<Predictor, String> {
-    fit_with_loss(space, data, settings, RegressionLoss::default(), progress)
+    fit_from(space, data, settings, None, progress)
 }
 
-/// [`fit`] with the regressor trained on another loss than the squared error alone
-/// ([`RegressionLoss`]: `gcn-train --rank-weight`). A non-zero ranking weight is recorded in
-/// the file's `training` metadata.
-pub fn fit_with_loss(
+/// [`fit`] whose networks start from `previous`'s weights (a warm start, [`train_from`]): a
+/// search in rounds refits on a training set that grew by one batch, and a short run from the
+/// last round's networks does what a long run from scratch would. `previous` must have been
+/// fitted with the same network shapes and stages; its classifier seeds the classifier.
+pub fn fit_from(
     space: &SpaceSignature,
     data: &TrainingData,
     settings: &FitSettings,
-    loss: RegressionLoss,
+    previous: Option<&Predictor>,
     progress: &(dyn Fn(&str, usize, f64) + Sync),
 ) -> Result<Predictor, String> {
+    let loss = settings.loss;
     let (low, high) = settings.label_range;
     let graph_features = match &settings.graph_features {
         Some(request) => {
@@ -119,6 +124,11 @@ pub fn fit_with_loss(
     let config =
         GcnConfig { graph_features: graph_features.as_ref().map_or(0, GraphFeatures::len), ..settings.config.clone() };
     let config = &config;
+    if let Some(previous) = previous
+        && (previous.meta.config != *config || previous.classifier.is_some() != settings.threshold.is_some())
+    {
+        return Err("a warm start needs a predictor of the same network shapes and stages".into());
+    }
     // The regressor always learns in percent: with fractions the squared errors are 10⁴ times
     // smaller, the weight decay wins and the network collapses to a constant. The logit is the
     // same in either unit, so the trained weights serve the fraction range unchanged.
@@ -129,9 +139,16 @@ pub fn fit_with_loss(
     let head = Head::Regression { low: low * to_percent, high: high * to_percent };
     let train_regressor = |samples: &[GraphSample<f32>], labels: &[f64]| {
         let labels: Vec<f64> = labels.iter().map(|y| y * to_percent).collect();
-        train_with_loss(samples, &labels, config, head, &settings.training, loss, |epoch, loss| {
-            progress("regressor", epoch, loss)
-        })
+        train_from(
+            previous.map(|p| &p.regressor),
+            samples,
+            &labels,
+            config,
+            head,
+            &settings.training,
+            loss,
+            |epoch, loss| progress("regressor", epoch, loss),
+        )
     };
     let (regressor, classifier) = match settings.threshold {
         None => (train_regressor(samples, &data.labels), None),
@@ -146,9 +163,18 @@ pub fn fit_with_loss(
             let (regressor, classifier) = rayon::join(
                 || train_regressor(&good_samples, &good_labels),
                 || {
-                    train(samples, &classes, config, Head::Classifier, &settings.training, |epoch, loss| {
-                        progress("classifier", epoch, loss)
-                    })
+                    let initial = previous.and_then(|p| p.classifier.as_ref());
+                    let plain = RegressionLoss::default();
+                    train_from(
+                        initial,
+                        samples,
+                        &classes,
+                        config,
+                        Head::Classifier,
+                        &settings.training,
+                        plain,
+                        |epoch, loss| progress("classifier", epoch, loss),
+                    )
                 },
             );
             (regressor, Some(classifier))

@@ -3,7 +3,7 @@
 use ndarray::Array2;
 use np_gcn::train::TrainConfig;
 use np_gcn::{GcnConfig, GraphSample};
-use np_predictor::fit::{FitSettings, LabelScale, TrainingData, fit};
+use np_predictor::fit::{FitSettings, LabelScale, TrainingData, fit, fit_from};
 use np_predictor::graph_inputs::{GraphFeatureRequest, GraphTransform};
 use np_predictor::{Predictor, SpaceSignature};
 
@@ -43,6 +43,7 @@ fn export_then_load_is_lossless_for_both_variants() {
             label_range: (10.0, 100.0),
             threshold,
             graph_features: None,
+            loss: Default::default(),
         };
         let predictor = fit(&space, &data, &settings, &|_, _, _| {}).unwrap();
         let loaded = Predictor::from_onnx(&predictor.to_onnx()).unwrap();
@@ -75,6 +76,7 @@ fn graph_level_inputs_round_trip_with_their_standardisation() {
                 names: vec!["proxies.a".into(), "proxies.b".into(), "c".into()],
                 transform,
             }),
+            loss: Default::default(),
         };
         let predictor = fit(&space, &data, &settings, &|_, _, _| {}).unwrap();
         assert_eq!(predictor.meta.config.graph_features, 3);
@@ -109,6 +111,7 @@ fn metadata_that_disagrees_with_the_weights_is_an_error() {
         label_range: (10.0, 100.0),
         threshold: None,
         graph_features: None,
+        loss: Default::default(),
     };
     let bytes = fit(&space, &data, &settings, &|_, _, _| {}).unwrap().to_onnx();
     for (key, value, expected) in [
@@ -124,4 +127,36 @@ fn metadata_that_disagrees_with_the_weights_is_an_error() {
         let error = Predictor::from_onnx(&np_onnx::write_model(&model)).unwrap_err();
         assert!(error.contains(expected), "{key} = {value}: {error}");
     }
+}
+
+/// A warm start continues from the given networks (a zero-epoch refit returns them unchanged,
+/// a fit from scratch does not), and refuses a predictor of other shapes or stages.
+#[test]
+fn warm_starts_continue_from_the_previous_networks() {
+    let space = SpaceSignature::named("nb101").unwrap();
+    let samples: Vec<_> = (0..8).map(|i| chain(2 + i % 4, 1 + i % 3)).collect();
+    let labels: Vec<f64> = (0..8).map(|i| 85.0 + i as f64).collect();
+    let data = TrainingData { ids: (0..8).map(|i| format!("cell{i}")).collect(), samples, labels };
+    let settings = FitSettings {
+        config: GcnConfig { input_width: 5, hidden: 4, layers: 2, fc_hidden: 3, graph_features: 0 },
+        training: TrainConfig { epochs: 5, batch_size: 4, ..TrainConfig::default() },
+        label_field: "val_accuracy".into(),
+        label_scale: LabelScale::Percent,
+        label_range: (80.0, 95.0),
+        threshold: None,
+        graph_features: None,
+        loss: Default::default(),
+    };
+    let first = fit(&space, &data, &settings, &|_, _, _| {}).unwrap();
+    let idle = FitSettings { training: TrainConfig { epochs: 0, ..settings.training.clone() }, ..settings.clone() };
+    let kept = fit_from(&space, &data, &idle, Some(&first), &|_, _, _| {}).unwrap();
+    assert_eq!(kept.regressor, first.regressor, "no steps: the previous weights");
+    let fresh = fit_from(&space, &data, &idle, None, &|_, _, _| {}).unwrap();
+    assert_ne!(fresh.regressor, first.regressor);
+    let warm = fit_from(&space, &data, &settings, Some(&first), &|_, _, _| {}).unwrap();
+    assert_ne!(warm.regressor, first.regressor, "five more epochs move the weights");
+    let wider = FitSettings { config: GcnConfig { hidden: 5, ..settings.config.clone() }, ..settings.clone() };
+    assert!(fit_from(&space, &data, &wider, Some(&first), &|_, _, _| {}).unwrap_err().contains("same network shapes"));
+    let two_stage = FitSettings { threshold: Some(88.0), ..settings.clone() };
+    assert!(fit_from(&space, &data, &two_stage, Some(&first), &|_, _, _| {}).unwrap_err().contains("stages"));
 }

@@ -148,8 +148,20 @@ pub fn run_experiment<S: SearchSpace>(
                 settings: &settings.fit,
             };
             let until = Some(oracle.val_accuracy);
-            let run =
-                predictor_rounds_search(&inputs, rounds, fit_seed, &mut rng, budget, until, &mut evaluator, &mut log)?;
+            let mutation = |i: usize, rng: &mut np_spaces::rng::SpaceRng| {
+                universe.position(&space.id(&space.mutate(&universe.archs[i], rng)))
+            };
+            let run = predictor_rounds_search(
+                &inputs,
+                rounds,
+                fit_seed,
+                &mut rng,
+                budget,
+                until,
+                Some(&mutation),
+                &mut evaluator,
+                &mut log,
+            )?;
             let tau = (!run.first_scored.is_empty()).then(|| tau_of(&run.first_scored, &run.first_predictions));
             // Stopped at the oracle: the rest of the budget could not change the curve.
             outcome.push(TrialCurve::of(&log).extended_to(budget), tau, Some(run.rounds));

@@ -1,7 +1,7 @@
 //! The Neural Predictor's settings as command-line flags, one definition for every search tool.
 
 use np_gcn::GcnConfig;
-use np_gcn::train::TrainConfig;
+use np_gcn::train::{RegressionLoss, TrainConfig};
 use np_predictor::SpaceSignature;
 use np_predictor::fit::{FitSettings, LabelScale};
 
@@ -35,6 +35,18 @@ pub struct PredictorArgs {
     /// Output range of the predictor in percent, LOW,HIGH.
     #[arg(long, default_value = "0,100", value_parser = parse_range)]
     pub label_range: (f64, f64),
+
+    /// Weight of a pairwise ranking term beside the squared error (gcn-train --rank-weight;
+    /// 0: the paper's loss alone).
+    #[arg(long, default_value_t = 0.0, value_parser = parse_weight)]
+    pub rank_weight: f64,
+}
+
+fn parse_weight(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(weight) if weight.is_finite() && weight >= 0.0 => Ok(weight),
+        _ => Err(format!("expected a number ≥ 0, got '{text}'")),
+    }
 }
 
 fn parse_range(text: &str) -> Result<(f64, f64), String> {
@@ -70,6 +82,7 @@ impl PredictorArgs {
             label_range: self.label_range,
             threshold: None,
             graph_features: None,
+            loss: RegressionLoss { rank_weight: self.rank_weight },
         }
     }
 }

@@ -1,9 +1,9 @@
 //! The search in rounds' flags, one definition for every tool that runs it.
 
-use crate::predictor_rounds::{Acquisition, RoundsSettings};
+use crate::predictor_rounds::{Acquisition, CandidateScope, RoundsSettings};
 
 /// `--round-n`, `--round-batch`, `--ensemble`, `--acquisition`, `--fit-steps`, flattened into a
-/// tool's arguments. Defaults: measured on NAS-Bench-201 (docs/SEARCH.md).
+/// tool's arguments. Defaults: measured on NAS-Bench-201 and Cora (docs/SEARCH.md, BENCHMARKS.md).
 #[derive(clap::Args, Debug, Clone)]
 pub struct RoundsArgs {
     /// Search in rounds: random architectures trained before the first fit (N).
@@ -27,6 +27,16 @@ pub struct RoundsArgs {
     /// capped at --epochs); 0 trains every fit for --epochs.
     #[arg(long, default_value_t = 3000)]
     pub fit_steps: usize,
+
+    /// Search in rounds: gradient steps of each refit after the first, starting from the last
+    /// round's networks (a warm start); 0 fits every round from scratch with --fit-steps.
+    #[arg(long, default_value_t = 600)]
+    pub warm_steps: usize,
+
+    /// Search in rounds: which untrained architectures a round scores: all (the whole space)
+    /// or local:M (the neighbours, one mutation away, of the M best trained so far).
+    #[arg(long, default_value = "local:10", value_parser = CandidateScope::parse)]
+    pub candidates: CandidateScope,
 }
 
 impl RoundsArgs {
@@ -40,6 +50,8 @@ impl RoundsArgs {
             ensemble: self.ensemble,
             acquisition: self.acquisition,
             steps: (self.fit_steps > 0).then_some(self.fit_steps),
+            warm_steps: (self.warm_steps > 0).then_some(self.warm_steps),
+            scope: self.candidates,
         })
     }
 }

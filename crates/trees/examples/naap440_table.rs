@@ -135,6 +135,7 @@ fn main() {
             label_range: (0.1, 1.0),
             threshold: None,
             graph_features,
+            loss: Default::default(),
         };
         fit(&space, data, &settings, &|_, _, _| {}).expect("GCN training")
     };

@@ -140,6 +140,7 @@ fn zero_cost_dataset(cells: &[Value], seeds: u64) -> DatasetResults {
                 label_range: (0.0, 100.0),
                 threshold: None,
                 graph_features: None,
+                loss: Default::default(),
             };
             let data = TrainingData {
                 samples: train.iter().map(|&i| samples[i].clone()).collect(),

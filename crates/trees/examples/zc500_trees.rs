@@ -116,6 +116,7 @@ fn main() {
                 label_range: (10.0, 100.0),
                 threshold: None,
                 graph_features: None,
+                loss: Default::default(),
             };
             let gcn = fit(&space, &data, &settings, &|_, _, _| {}).expect("GCN training");
             let test: Vec<_> = test_idx.iter().map(|&i| graph_sample(&cells[i].graph)).collect();

@@ -11,7 +11,7 @@ use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{RecordReader, ToolError, run_tool, write_file};
 use np_predictor::cv::{Grid, cross_validate, widened_hidden};
-use np_predictor::fit::{FitSettings, LabelScale, TrainingData, fit_with_loss};
+use np_predictor::fit::{FitSettings, LabelScale, TrainingData, fit};
 use np_predictor::graph_inputs::{GraphFeatureRequest, GraphTransform};
 use np_predictor::{SpaceSignature, graph_sample_with_features};
 use np_trees::{FeatureRequest, FeatureSet};
@@ -267,6 +267,7 @@ fn train_tool(args: &Args) -> Result<(), ToolError> {
         label_range: (scale.from_percent(range_percent.0), scale.from_percent(range_percent.1)),
         threshold: args.two_stage.then(|| scale.from_percent(args.threshold)),
         graph_features: graph_features.as_ref().map(|set| GraphFeatureRequest { names: set.names(), transform }),
+        loss: RegressionLoss { rank_weight: args.rank_weight },
     };
     if !args.quiet {
         eprintln!(
@@ -287,8 +288,7 @@ fn train_tool(args: &Args) -> Result<(), ToolError> {
             epochs: args.cv_epochs.clone(),
             layers: args.cv_layers.clone(),
         };
-        let loss = RegressionLoss { rank_weight: args.rank_weight };
-        let results = cross_validate(&space, &data, &settings, &grid, args.cv_folds, loss);
+        let results = cross_validate(&space, &data, &settings, &grid, args.cv_folds);
         eprintln!("gcn-train: {}-fold cross-validation, best first", args.cv_folds);
         eprintln!(
             "gcn-train: {:>8} {:>8} {:>6} {:>6} {:>6} {:>8} {:>8}",
@@ -325,8 +325,7 @@ fn train_tool(args: &Args) -> Result<(), ToolError> {
             eprintln!("gcn-train: {stage} epoch {}/{epochs} loss {loss:.4}", epoch + 1);
         }
     };
-    let loss = RegressionLoss { rank_weight: args.rank_weight };
-    let predictor = fit_with_loss(&space, &data, &settings, loss, &report).map_err(ToolError::bad_input)?;
+    let predictor = fit(&space, &data, &settings, &report).map_err(ToolError::bad_input)?;
     write_file(&args.output, &predictor.to_onnx())
 }
 

@@ -124,24 +124,12 @@ pub fn train(
     settings: &TrainConfig,
     on_epoch: impl FnMut(usize, f64),
 ) -> GcnParams<f32> {
-    train_with_loss(samples, targets, config, head, settings, RegressionLoss::default(), on_epoch)
+    train_from(None, samples, targets, config, head, settings, RegressionLoss::default(), on_epoch)
 }
 
-/// [`train`] with a regression loss other than the squared error alone ([`RegressionLoss`]).
-pub fn train_with_loss(
-    samples: &[GraphSample<f32>],
-    targets: &[f64],
-    config: &GcnConfig,
-    head: Head,
-    settings: &TrainConfig,
-    loss_kind: RegressionLoss,
-    on_epoch: impl FnMut(usize, f64),
-) -> GcnParams<f32> {
-    train_from(None, samples, targets, config, head, settings, loss_kind, on_epoch)
-}
-
-/// [`train_with_loss`] that starts from `initial`'s weights when given (a warm start) instead
-/// of a fresh Glorot draw. Why: a search in rounds refits on a training set that grew by one
+/// [`train`] with a regression loss other than the squared error alone ([`RegressionLoss`]),
+/// starting from `initial`'s weights when given (a warm start) instead of a fresh Glorot draw.
+/// Why the warm start: a search in rounds refits on a training set that grew by one
 /// batch; the last round's network already fits all but that batch, so a short run from its
 /// weights reaches what a long run from scratch does, at a fraction of the steps. Adam's
 /// moments start at zero and the cosine schedule runs again over `settings.epochs` (a warm

@@ -192,12 +192,9 @@ pub fn predictor_rounds_search<A: Clone>(
             }
             (CandidateScope::All, _) => None,
         };
-        let candidates: Vec<usize> = match &local {
-            Some(local) if local.iter().filter(|i| untrained(i)).count() >= rounds.batch => {
-                local.iter().copied().filter(untrained).collect()
-            }
-            _ => (0..universe.len()).filter(untrained).collect(),
-        };
+        let near: Vec<usize> = local.unwrap_or_default().into_iter().filter(untrained).collect();
+        let candidates: Vec<usize> =
+            if near.len() >= rounds.batch { near } else { (0..universe.len()).filter(untrained).collect() };
         let candidate_samples: Vec<&GraphSample<f32>> = candidates.iter().map(|&i| &samples[i]).collect();
         let round_seed = uniform_below(&mut np_spaces::rng::item_rng(fit_seed, outcome.rounds as u64), u64::MAX);
         let fitted = ensemble_fit(signature, settings, rounds, &data, &previous, round_seed)?;

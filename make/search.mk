@@ -18,12 +18,17 @@
 # With ROUNDS=R (the predictor-guided search in rounds, docs/SEARCH.md) the K are replaced by R
 # rounds of BATCH each, one directory per round, every stage again a file:
 #
-#   round-001/model.onnx          the GCN fitted on everything trained before the round
-#   round-001/scores.jsonl        the pool scored by it, in shards
-#   round-001/batch.jsonl         the BATCH best predicted not trained yet
-#   round-001/batch-trained.jsonl ... trained and validated (one parallel batch: any TRAIN)
-#   round-001/trained.jsonl       everything trained so far (the next round's training set)
-#   best.jsonl                    best validation among all N + R x BATCH
+#   round-001/model.onnx            the GCN fitted on everything trained before the round
+#                                   (FIT_STEPS steps; later rounds WARM_STEPS from the last model)
+#   round-001/neighbours.jsonl      the untrained neighbours of the NEIGHBOURS best trained
+#   round-001/neighbour-scores.jsonl  ... scored
+#   round-001/scores.jsonl          the pool scored, in shards
+#   round-001/batch.jsonl           BATCH - GLOBAL best predicted neighbours, then the GLOBAL best
+#                                   of the pool (all BATCH from the pool if the neighbours are
+#                                   fewer than BATCH, or with NEIGHBOURS=0)
+#   round-001/batch-trained.jsonl   ... trained and validated (one parallel batch: any TRAIN)
+#   round-001/trained.jsonl         everything trained so far (the next round's training set)
+#   best.jsonl                      best validation among all N + R x BATCH
 
 SPACE   ?= nbgraph
 DATASET ?= cora
@@ -52,9 +57,17 @@ TRAIN   ?= $(BIN)/bench-query --space $(SPACE) --table $(BENCH) $(TABLE_FLAGS) -
 SEARCH_BUILD ?= release
 
 # The search in rounds: ROUNDS rounds of BATCH architectures after the N random ones (0: the
-# one-shot search with K).
+# one-shot search with K). Each round's candidates are the neighbours (one mutation away) of the
+# NEIGHBOURS best trained, and GLOBAL slots of a batch go to the pool's best predicted; the first
+# fit trains FIT_STEPS gradient steps, every later one WARM_STEPS from the last round's model
+# (WARM_STEPS=0: every round from scratch). search-sim's defaults, chosen by measurement
+# (BENCHMARKS.md, "The predictor-guided search in rounds").
 ROUNDS  ?= 0
 BATCH   ?= 10
+NEIGHBOURS ?= 10
+GLOBAL  ?= 2
+FIT_STEPS  ?= 3000
+WARM_STEPS ?= 600
 
 SEARCH_RUN := $(if $(filter command line environment,$(origin RUN)),$(RUN),runs/search-$(SPACE)-$(DATASET)-seed$(SEED))
 R := $(SEARCH_RUN)
@@ -110,18 +123,35 @@ $(R)/top-trained.jsonl: $(R)/top.jsonl
 $(R)/best.jsonl: $(ALL_TRAINED)
 	cat $^ | $(BIN)/topk -k 1 --by val_accuracy -o $@
 
-# One round: $(1) its directory, $(2) everything trained before it. TRAIN is left to the
-# recipe ($$(TRAIN)): its default holds a shell substitution that must reach the shell.
+# One round: $(1) its directory, $(2) everything trained before it, $(3) its number, $(4) the
+# last round's directory (empty for the first). TRAIN is left to the recipe ($$(TRAIN)): its
+# default holds a shell substitution that must reach the shell.
+WARM = $(and $(4),$(filter-out 0,$(WARM_STEPS)))
 define search_round
-$(1)/model.onnx: $(2)
+$(1)/model.onnx: $(2) $(if $(WARM),$(4)/model.onnx)
 	@mkdir -p $(1)
-	$(BIN)/arch-encode --space $(SPACE) --format graph $(2) | $(BIN)/gcn-train --label val_accuracy -q $(GCN_FLAGS) -o $$@
+	$(BIN)/arch-encode --space $(SPACE) --format graph $(2) | $(BIN)/gcn-train --label val_accuracy -q $(GCN_FLAGS) \
+	  $(if $(WARM),--warm-start $(4)/model.onnx --steps $(WARM_STEPS),--steps $(FIT_STEPS)) -o $$@
+
+$(1)/neighbours.jsonl: $(2)
+	@mkdir -p $(1)
+	$(if $(filter-out 0,$(NEIGHBOURS)),$(BIN)/arch-sample --space $(SPACE) --neighbours-of $(2) --parents $(NEIGHBOURS) \
+	  --seed $$$$(( $(SEED) * 1000 + $(3) )) -o $$@,: > $$@)
+
+$(1)/neighbour-scores.jsonl: $(1)/neighbours.jsonl $(1)/model.onnx
+	$(BIN)/gcn-score -m $(1)/model.onnx $(1)/neighbours.jsonl -o $$@
 
 $(1)/scores.jsonl: $(R)/pool.jsonl $(1)/model.onnx
 	$$(call score_in_shards,$(1)/model.onnx,$(1))
 
-$(1)/batch.jsonl: $(1)/scores.jsonl $(2)
-	$(BIN)/topk -k $(BATCH) --by pred $(TOP_WHERE) --exclude $(2) $(1)/scores.jsonl -o $$@
+$(1)/batch.jsonl: $(1)/scores.jsonl $(1)/neighbour-scores.jsonl $(2)
+	if [ $$$$(wc -l < $(1)/neighbours.jsonl) -ge $(BATCH) ]; then \
+	  $(BIN)/topk -k $$$$(( $(BATCH) - $(GLOBAL) )) --by pred $(TOP_WHERE) $(1)/neighbour-scores.jsonl -o $$@.near && \
+	  $(BIN)/topk -k $(GLOBAL) --by pred $(TOP_WHERE) --exclude $(2) --exclude $$@.near $(1)/scores.jsonl -o $$@.far && \
+	  cat $$@.near $$@.far > $$@.partial && rm $$@.near $$@.far; \
+	else \
+	  $(BIN)/topk -k $(BATCH) --by pred $(TOP_WHERE) --exclude $(2) $(1)/scores.jsonl -o $$@.partial; \
+	fi && mv $$@.partial $$@
 
 $(1)/batch-trained.jsonl: $(1)/batch.jsonl
 	$$(TRAIN) < $$< > $$@.partial && mv $$@.partial $$@
@@ -129,7 +159,7 @@ $(1)/batch-trained.jsonl: $(1)/batch.jsonl
 $(1)/trained.jsonl: $(2) $(1)/batch-trained.jsonl
 	cat $(2) $(1)/batch-trained.jsonl > $$@.partial && mv $$@.partial $$@
 endef
-$(foreach i,$(shell seq 1 $(words $(ROUND_DIRS))),$(eval $(call search_round,$(word $(i),$(ROUND_DIRS)),$(if $(filter 1,$(i)),$(R)/trained.jsonl,$(word $(shell echo $$(($(i) - 1))),$(ROUND_DIRS))/trained.jsonl))))
+$(foreach i,$(shell seq 1 $(words $(ROUND_DIRS))),$(eval $(call search_round,$(word $(i),$(ROUND_DIRS)),$(if $(filter 1,$(i)),$(R)/trained.jsonl,$(word $(shell echo $$(($(i) - 1))),$(ROUND_DIRS))/trained.jsonl),$(i),$(if $(filter 1,$(i)),,$(word $(shell echo $$(($(i) - 1))),$(ROUND_DIRS))))))
 
 ## search-oracle: the best validation accuracy in the whole table (what no search can beat).
 search-oracle: $(SEARCH_BUILD) $(R)/oracle.jsonl

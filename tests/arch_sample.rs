@@ -133,3 +133,48 @@ fn output_file_is_written_whole() {
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, vec![std::ffi::OsString::from("cells.jsonl")]);
 }
+
+/// `--neighbours-of`: the untrained architectures one mutation away from the best parents, in
+/// id order; each differs from some parent in one choice; the same seed gives the same bytes.
+#[test]
+fn neighbours_of_the_best_trained_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let cells = run_ok("arch-sample", &["--space", "nb201", "--count", "30", "--seed", "4"], b"");
+    let trained: Vec<serde_json::Value> = json_lines(&cells)
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut cell)| {
+            cell["val_accuracy"] = serde_json::json!((i * 7 % 30) as f64);
+            cell
+        })
+        .collect();
+    let path = neural_predictor::write_lines(&dir.path().join("trained.jsonl"), &trained);
+    let args = ["--space", "nb201", "--neighbours-of", path.to_str().unwrap(), "--parents", "2", "--seed", "1"];
+    let out = run_ok("arch-sample", &args, b"");
+    assert_eq!(out, run_ok("arch-sample", &args, b""), "same seed, same bytes");
+    let found = json_lines(&out);
+    let ids: Vec<&str> = found.iter().map(|n| n["id"].as_str().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "distinct, in id order");
+    let trained_ids: HashSet<&str> = trained.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert!(ids.iter().all(|id| !trained_ids.contains(id)), "nothing already trained");
+    // The two best: values 29 (i = 17) and 28 (i = 4). A cell's 6 edges each take 4 other ops:
+    // up to 24 neighbours per parent, fewer after merging equivalent cells.
+    let ops = |cell: &serde_json::Value| -> Vec<String> {
+        cell["ops"].as_array().unwrap().iter().map(|o| o.as_str().unwrap().to_string()).collect()
+    };
+    let parents = [ops(&trained[17]), ops(&trained[4])];
+    assert!(found.len() > 24 && found.len() <= 48, "{}", found.len());
+    for cell in &found {
+        let o = ops(cell);
+        let distance = |p: &Vec<String>| p.iter().zip(&o).filter(|(a, b)| a != b).count();
+        assert!(parents.iter().any(|p| distance(p) == 1), "{cell}");
+    }
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, format!("{}\n{{\"ops\":[\"x\"]}}\n", serde_json::to_string(&trained[0]).unwrap())).unwrap();
+    let output = run_tool("arch-sample", &["--space", "nb201", "--neighbours-of", bad.to_str().unwrap()], b"");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("line 2") && stderr.lines().count() == 1, "{stderr}");
+    let output = run_tool("arch-sample", &["--space", "nb201", "--count", "3", "--parents", "2"], b"");
+    assert_eq!(output.status.code(), Some(2));
+}

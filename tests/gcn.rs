@@ -344,3 +344,55 @@ fn a_ranking_weight_is_recorded_thread_independent_and_ranks() {
         assert_eq!(output.status.code(), Some(2), "{bad}: {}", String::from_utf8_lossy(&output.stderr));
     }
 }
+
+/// `--steps` sets the epochs from the number of lines, and `--warm-start` continues from a
+/// model of the same shapes: from a fitted model a short run ranks held-out cells at least as
+/// well as the same short run from scratch; a model of other shapes or stages is refused.
+#[test]
+fn warm_starts_continue_a_model_and_refuse_other_shapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let cells = unique_zc500_cells("graph");
+    let (train_cells, test_cells) = cells.split_at(172);
+    let train_path = write_lines(&dir.path().join("train.jsonl"), train_cells);
+    let test_path = write_lines(&dir.path().join("test.jsonl"), test_cells);
+    let fit = |name: &str, extra: &[&str]| {
+        let model = dir.path().join(name);
+        let mut args = vec!["-q", "--lr", "1e-3", "-o", model.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        args.push(train_path.to_str().unwrap());
+        let output = run_tool("gcn-train", &args, b"");
+        (model, output)
+    };
+    let tau = |model: &Path| {
+        let scored = run_ok(
+            "gcn-score",
+            &["--backend", "native", "-m", model.to_str().unwrap()],
+            &std::fs::read(&test_path).unwrap(),
+        );
+        let summary = run_ok("pred-eval", &["--pred", "pred", "--truth", "val_accuracy"], scored.as_bytes());
+        serde_json::from_str::<Value>(&summary).unwrap()["kendall_tau"].as_f64().unwrap()
+    };
+    // 172 lines in batches of 10: 18 steps an epoch, so 600 steps are 34 epochs.
+    let (base, output) = fit("base.onnx", &["--steps", "600"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let (same, _) = fit("same.onnx", &["--epochs", "34"]);
+    assert_eq!(std::fs::read(&base).unwrap(), std::fs::read(&same).unwrap(), "--steps 600 is 34 epochs here");
+    let (cold, _) = fit("cold.onnx", &["--steps", "40", "--seed", "5"]);
+    let (warm, output) = fit("warm.onnx", &["--steps", "40", "--seed", "5", "--warm-start", base.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_ne!(std::fs::read(&warm).unwrap(), std::fs::read(&cold).unwrap());
+    let (tau_base, tau_warm, tau_cold) = (tau(&base), tau(&warm), tau(&cold));
+    assert!(tau_warm > tau_cold && tau_warm > 0.8 * tau_base, "warm {tau_warm}, cold {tau_cold}, base {tau_base}");
+    for (extra, reason) in
+        [(&["--hidden", "16"][..], "same network shapes"), (&["--two-stage"][..], "same network shapes and stages")]
+    {
+        let args = [&["--steps", "10", "--warm-start", base.to_str().unwrap()][..], extra].concat();
+        let (_, output) = fit("refused.onnx", &args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(stderr.contains(reason) && stderr.lines().count() == 1, "{extra:?}: {stderr}");
+        assert!(!dir.path().join("refused.onnx").exists(), "{extra:?}: no output on refusal");
+    }
+    let (_, output) = fit("missing.onnx", &["--warm-start", dir.path().join("none.onnx").to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "a missing model is a runtime failure");
+}

@@ -130,6 +130,12 @@ fn rounds_are_stages_that_shard_and_resume_mid_round() {
     make_rounds(&three, 3);
     let stdout = String::from_utf8_lossy(&first.stdout);
     assert!(stdout.contains("48 architectures: N=30 then 3 rounds of 6"), "{stdout}");
+    // The first fit starts from scratch, every later one from the last round's model.
+    assert!(stdout.contains("--steps 3000 -o"), "{stdout}");
+    for round in 2..=3 {
+        let warm = format!("--warm-start {}", one.join(format!("round-{:03}/model.onnx", round - 1)).display());
+        assert!(stdout.contains(&warm), "round {round} not warm-started: {stdout}");
+    }
     // Budget: N random, then each round's batch new, and each round's training set everything
     // trained before it.
     let mut before = ids(&read(one.join("trained.jsonl")));
@@ -139,6 +145,12 @@ fn rounds_are_stages_that_shard_and_resume_mid_round() {
         let batch = ids(&read(round_dir.join("batch.jsonl")));
         assert_eq!(batch.len(), 6);
         assert!(batch.iter().all(|id| !before.contains(id)), "round {round} retrains");
+        // BATCH - GLOBAL picks among the untrained neighbours of the best trained, GLOBAL from
+        // the rest of the pool.
+        let neighbours = ids(&read(round_dir.join("neighbours.jsonl")));
+        assert!(neighbours.len() >= 6 && neighbours.iter().all(|id| !before.contains(id)), "round {round}");
+        assert!(batch[..4].iter().all(|id| neighbours.contains(id)), "round {round}: {batch:?}");
+        assert!(batch[4..].iter().all(|id| !neighbours.contains(id)), "round {round}: {batch:?}");
         before.extend(batch);
         assert_eq!(ids(&read(round_dir.join("trained.jsonl"))), before, "round {round}");
         // Sharded scoring is byte-identical to one process, round by round.

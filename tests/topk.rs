@@ -71,6 +71,39 @@ fn where_filters_before_ranking() {
     assert_eq!(json_lines(&out), brute_force(&kept, 20, "pred", false));
 }
 
+/// `--exclude` (repeatable) drops the ids of its files, `--only` keeps just the ids of its file.
+#[test]
+fn exclude_and_only_filter_by_the_ids_of_other_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = scored_lines(500, 3);
+    let ids = |range: std::ops::Range<usize>| -> Vec<Value> {
+        lines[range].iter().map(|l| serde_json::json!({"id": l["id"]})).collect()
+    };
+    let (first, second, only) = (
+        neural_predictor::write_lines(&dir.path().join("a.jsonl"), &ids(0..100)),
+        neural_predictor::write_lines(&dir.path().join("b.jsonl"), &ids(100..150)),
+        neural_predictor::write_lines(&dir.path().join("only.jsonl"), &ids(50..300)),
+    );
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    // Ids repeat in these lines: the expectation filters by id, as topk does.
+    let id_set = |range: std::ops::Range<usize>| -> std::collections::HashSet<Value> {
+        lines[range].iter().map(|l| l["id"].clone()).collect()
+    };
+    let kept =
+        |keep: &dyn Fn(&Value) -> bool| -> Vec<Value> { lines.iter().filter(|l| keep(&l["id"])).cloned().collect() };
+    let (a, b, o) = (id_set(0..100), id_set(100..150), id_set(50..300));
+    let args = ["-k", "20", "--by", "pred", "--exclude", &path(&first), "--exclude", &path(&second)];
+    let out = run_ok("topk", &args, text(&lines).as_bytes());
+    let expected = brute_force(&kept(&|id| !a.contains(id) && !b.contains(id)), 20, "pred", false);
+    assert!(!expected.is_empty());
+    assert_eq!(json_lines(&out), expected);
+    let args = ["-k", "20", "--by", "pred", "--exclude", &path(&first), "--only", &path(&only)];
+    let out = run_ok("topk", &args, text(&lines).as_bytes());
+    let expected = brute_force(&kept(&|id| !a.contains(id) && o.contains(id)), 20, "pred", false);
+    assert!(!expected.is_empty());
+    assert_eq!(json_lines(&out), expected);
+}
+
 #[test]
 fn pareto_front_is_the_non_dominated_set() {
     let lines = scored_lines(3000, 3);

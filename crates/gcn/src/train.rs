@@ -23,6 +23,18 @@ pub struct TrainConfig {
     pub seed: u64,
 }
 
+impl TrainConfig {
+    /// The epochs that make about `steps` gradient steps on `lines` training lines: at least
+    /// one, at most `self.epochs`. Why steps and not epochs: a search in rounds refits on a
+    /// training set that grows every round, and a fixed epoch count would make the fit on
+    /// 1,000 architectures cost 25 times the one on 40, so the rounds of a long search would
+    /// cost quadratically in its length.
+    pub fn epochs_for_steps(&self, steps: usize, lines: usize) -> usize {
+        let per_epoch = lines.div_ceil(self.batch_size.max(1)).max(1);
+        steps.div_ceil(per_epoch).clamp(1, self.epochs.max(1))
+    }
+}
+
 impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig { epochs: 300, batch_size: 10, learning_rate: 2e-4, weight_decay: 1e-3, dropout: 0.0, seed: 0 }

@@ -21,6 +21,7 @@
 use np_gcn::GraphSample;
 use np_predictor::fit::{TrainingData, fit_from};
 use np_predictor::{Predictor, Scores, SpaceSignature};
+use np_spaces::neighbours::{NEIGHBOUR_DRAWS, best_first, mutation_neighbours};
 use np_spaces::rng::{SpaceRng, uniform_below};
 use rayon::prelude::*;
 
@@ -75,9 +76,8 @@ pub enum CandidateScope {
     Local { parents: usize },
 }
 
-/// Mutation draws per parent of a [`CandidateScope::Local`] round: a cell of NAS-Bench-201 has
-/// 24 neighbours, an architecture of NAS-Bench-Graph a few dozen; repeats are dropped.
-pub const LOCAL_DRAWS: usize = 64;
+/// Mutation draws per parent of a [`CandidateScope::Local`] round.
+pub const LOCAL_DRAWS: usize = NEIGHBOUR_DRAWS;
 
 impl CandidateScope {
     /// Parses `all` or `local:M`.
@@ -114,10 +114,8 @@ pub struct RoundsSettings {
     /// Predictors fitted per round, each from its own seed (1: no ensemble).
     pub ensemble: usize,
     pub acquisition: Acquisition,
-    /// Gradient steps per fit, whatever the number of trained architectures: the epochs of a
-    /// fit are this many steps' worth of mini-batches (at least one epoch, at most the
-    /// settings' epochs). Without it a fit on 1,000 architectures would cost 25 times one on
-    /// 40, and the rounds of a long search would cost quadratically in its length.
+    /// Gradient steps per fit, whatever the number of trained architectures
+    /// ([`np_gcn::train::TrainConfig::epochs_for_steps`]).
     pub steps: Option<usize>,
     /// Gradient steps of a refit that starts from the last round's networks (a warm start,
     /// [`np_predictor::fit::fit_from`]); `None`: every round fits from scratch. The first fit is
@@ -125,6 +123,12 @@ pub struct RoundsSettings {
     pub warm_steps: Option<usize>,
     /// Which untrained members each round scores.
     pub scope: CandidateScope,
+    /// Under a local scope, the slots of each batch that go to the best predicted over the
+    /// whole space instead of the neighbours (0: none). Why: a search that only looks one
+    /// mutation away from its best can settle in a basin whose best is not the space's; a few
+    /// picks per round from the whole ranking let it find another basin, while the rest of
+    /// the batch keeps refining the current one.
+    pub global_picks: usize,
 }
 
 /// What a search in rounds reports besides its trained architectures.
@@ -193,8 +197,23 @@ pub fn predictor_rounds_search<A: Clone>(
             (CandidateScope::All, _) => None,
         };
         let near: Vec<usize> = local.unwrap_or_default().into_iter().filter(untrained).collect();
-        let candidates: Vec<usize> =
-            if near.len() >= rounds.batch { near } else { (0..universe.len()).filter(untrained).collect() };
+        let size = rounds.batch.min(budget - log.trained());
+        let global = if rounds.scope == CandidateScope::All { 0 } else { rounds.global_picks.min(size) };
+        let (candidates, near_count) = if near.len() >= rounds.batch && global == 0 {
+            let count = near.len();
+            (near, count)
+        } else if near.len() >= rounds.batch {
+            // The neighbours first, then every other untrained member, each part ascending.
+            let count = near.len();
+            let mut is_near = vec![false; universe.len()];
+            near.iter().for_each(|&i| is_near[i] = true);
+            let rest = (0..universe.len()).filter(|i| !is_near[*i] && untrained(i));
+            (near.into_iter().chain(rest).collect(), count)
+        } else {
+            let all: Vec<usize> = (0..universe.len()).filter(untrained).collect();
+            let count = all.len();
+            (all, count)
+        };
         let candidate_samples: Vec<&GraphSample<f32>> = candidates.iter().map(|&i| &samples[i]).collect();
         let round_seed = uniform_below(&mut np_spaces::rng::item_rng(fit_seed, outcome.rounds as u64), u64::MAX);
         let fitted = ensemble_fit(signature, settings, rounds, &data, &previous, round_seed)?;
@@ -207,8 +226,9 @@ pub fn predictor_rounds_search<A: Clone>(
             outcome.first_scored = candidates.clone();
             outcome.first_predictions = mean_of(&scores, |s| s.pred);
         }
-        let size = rounds.batch.min(budget - log.trained());
-        let picked = choose_batch(&scores, rounds.acquisition, size, rng, |j| &universe.ids[candidates[j]]);
+        let picked = choose_mixed_batch(&scores, rounds.acquisition, size, global, near_count, rng, |j| {
+            &universe.ids[candidates[j]]
+        });
         let batch: Vec<(A, String)> = picked.iter().map(|&j| universe.member(candidates[j])).collect();
         let before = log.trained();
         log.evaluate(evaluator, &batch, budget)?;
@@ -231,17 +251,10 @@ fn neighbours<'e>(
     rng: &mut SpaceRng,
     evaluation: impl Fn(usize) -> Option<&'e crate::Evaluation>,
 ) -> Vec<usize> {
-    let value = |i: usize| evaluation(i).map_or(f64::NEG_INFINITY, |e| e.val_accuracy);
-    let mut best: Vec<usize> = trained.to_vec();
-    best.sort_by(|&a, &b| value(b).total_cmp(&value(a)));
-    let mut found: Vec<usize> = best
-        .iter()
-        .take(parents)
-        .flat_map(|&parent| (0..LOCAL_DRAWS).filter_map(|_| mutation(parent, rng)).collect::<Vec<_>>())
-        .collect();
-    found.sort_unstable();
-    found.dedup();
-    found
+    let values: Vec<f64> =
+        trained.iter().map(|&i| evaluation(i).map_or(f64::NEG_INFINITY, |e| e.val_accuracy)).collect();
+    let best: Vec<usize> = best_first(&values).into_iter().take(parents).map(|j| trained[j]).collect();
+    mutation_neighbours(&best, LOCAL_DRAWS, rng, |&parent, rng| mutation(parent, rng))
 }
 
 /// Every ensemble member fitted on `data`, in parallel, each from its own seed drawn from
@@ -256,10 +269,7 @@ fn ensemble_fit(
     round_seed: u64,
 ) -> Result<Vec<Predictor>, String> {
     let epochs_for = |steps: Option<usize>| match steps {
-        Some(steps) => {
-            let per_epoch = data.samples.len().div_ceil(settings.training.batch_size.max(1)).max(1);
-            steps.div_ceil(per_epoch).clamp(1, settings.training.epochs.max(1))
-        }
+        Some(steps) => settings.training.epochs_for_steps(steps, data.samples.len()),
         None => settings.training.epochs,
     };
     (0..rounds.ensemble)
@@ -286,6 +296,32 @@ fn ranked<'a>(good: &[bool], score: &[f64], id: impl Fn(usize) -> &'a String) ->
     let mut order: Vec<usize> = (0..score.len()).collect();
     order.sort_by(|&a, &b| good[b].cmp(&good[a]).then(score[b].total_cmp(&score[a])).then_with(|| id(a).cmp(id(b))));
     order
+}
+
+/// The `size` candidates a round trains: `size - global` from the first `near_count`
+/// candidates (the neighbours), then `global` from all the others not taken, each part by the
+/// acquisition. With no other candidates (`near_count` is all of them) the neighbours fill the
+/// batch.
+fn choose_mixed_batch<'a>(
+    scores: &[Vec<Scores>],
+    acquisition: Acquisition,
+    size: usize,
+    global: usize,
+    near_count: usize,
+    rng: &mut SpaceRng,
+    id: impl Fn(usize) -> &'a String + Copy,
+) -> Vec<usize> {
+    let count = scores[0].len();
+    if near_count >= count {
+        return choose_batch(scores, acquisition, size, rng, id);
+    }
+    let part = |range: std::ops::Range<usize>| -> Vec<Vec<Scores>> {
+        scores.iter().map(|member| member[range.clone()].to_vec()).collect()
+    };
+    let mut batch = choose_batch(&part(0..near_count), acquisition, size - global.min(size), rng, id);
+    let others = choose_batch(&part(near_count..count), acquisition, size - batch.len(), rng, |j| id(near_count + j));
+    batch.extend(others.into_iter().map(|j| near_count + j));
+    batch
 }
 
 /// The `size` candidates (indices into each score vector) a round trains, in order.

@@ -37,12 +37,26 @@ pub struct RoundsArgs {
     /// or local:M (the neighbours, one mutation away, of the M best trained so far).
     #[arg(long, default_value = "local:10", value_parser = CandidateScope::parse)]
     pub candidates: CandidateScope,
+
+    /// Search in rounds, local scope: slots of each batch given to the best predicted over the
+    /// whole space rather than the neighbours (a way out of a basin).
+    #[arg(long, default_value_t = 0)]
+    pub global_picks: usize,
 }
 
 impl RoundsArgs {
     pub fn settings(&self) -> Result<RoundsSettings, String> {
         if self.round_n == 0 || self.round_batch == 0 || self.ensemble == 0 {
             return Err("--round-n, --round-batch and --ensemble must be positive".into());
+        }
+        if self.global_picks > 0 && self.candidates == CandidateScope::All {
+            return Err("--global-picks needs --candidates local:M (with all, every pick is global)".into());
+        }
+        if self.global_picks >= self.round_batch {
+            return Err(format!(
+                "--global-picks {} leaves no slot of a batch of {} to the neighbours",
+                self.global_picks, self.round_batch
+            ));
         }
         Ok(RoundsSettings {
             initial: self.round_n,
@@ -52,6 +66,7 @@ impl RoundsArgs {
             steps: (self.fit_steps > 0).then_some(self.fit_steps),
             warm_steps: (self.warm_steps > 0).then_some(self.warm_steps),
             scope: self.candidates,
+            global_picks: self.global_picks,
         })
     }
 }

@@ -28,6 +28,7 @@ pub mod naap;
 pub mod nb101;
 pub mod nb201;
 pub mod nbgraph;
+pub mod neighbours;
 mod op_names;
 pub mod proxyless;
 pub mod raw_fields;

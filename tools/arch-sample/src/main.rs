@@ -3,7 +3,11 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use np_io::{Output, Shard, ToolError, run_tool};
+use std::collections::HashSet;
+
+use np_io::{Output, RecordReader, Shard, ToolError, run_tool};
+use np_spaces::neighbours::{NEIGHBOUR_DRAWS, best_first, mutation_neighbours};
+use np_spaces::rng::stream_rng;
 use np_spaces::{SearchSpace, SpaceVisitor, bare_architecture_line, with_space};
 use rayon::prelude::*;
 
@@ -21,6 +25,9 @@ Examples:
   # 100 NAS-Bench-201 cells that all compute different functions (one per class)
   arch-sample --space nb201 --count 100 --sampler classes --seed 1
 
+  # the untrained neighbours (one mutation away) of the 10 best trained cells, by validation
+  arch-sample --space nb201 --neighbours-of trained.jsonl --parents 10 --seed 1
+
 Each line: {\"space\": ..., \"id\": ..., \"adjacency\": [[...]], \"ops\": [...]}, in canonical form.
 Same arguments and seed give the same bytes, whatever the thread count.";
 
@@ -33,12 +40,31 @@ struct Args {
     space: String,
 
     /// Number of architectures to sample.
-    #[arg(long, conflicts_with_all = ["all", "size"], required_unless_present_any = ["all", "size"])]
+    #[arg(
+        long,
+        conflicts_with_all = ["all", "size", "neighbours_of"],
+        required_unless_present_any = ["all", "size", "neighbours_of"]
+    )]
     count: Option<u64>,
 
     /// Enumerate every architecture of the space, each once (finite spaces only).
-    #[arg(long, conflicts_with = "size")]
+    #[arg(long, conflicts_with_all = ["size", "neighbours_of"])]
     all: bool,
+
+    /// Write the architectures one mutation away from the --parents best lines of FILE (by
+    /// --by), each drawn 64 times, that FILE does not hold, in id order: the candidates a
+    /// search in rounds scores near its best (docs/SEARCH.md).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["size", "sampler", "shard"])]
+    neighbours_of: Option<std::path::PathBuf>,
+
+    /// With --neighbours-of: how many of the best lines are parents [default: 10].
+    #[arg(long, value_parser = np_io::positive_count)]
+    parents: Option<usize>,
+
+    /// With --neighbours-of: the numeric field that ranks the parents, larger is better
+    /// [default: val_accuracy].
+    #[arg(long)]
+    by: Option<String>,
 
     /// Print the size of the space and exit.
     #[arg(long)]
@@ -73,6 +99,9 @@ impl SpaceVisitor for Sample<'_> {
 
     fn visit<S: SearchSpace>(self, space: &S) -> Self::Output {
         let args = self.0;
+        if args.neighbours_of.is_none() && (args.parents.is_some() || args.by.is_some()) {
+            return Err(ToolError::usage("--parents and --by only apply to --neighbours-of"));
+        }
         if args.size {
             return print_size(space);
         }
@@ -80,6 +109,10 @@ impl SpaceVisitor for Sample<'_> {
         if args.all && args.sampler.is_some() {
             return Err(ToolError::usage("--sampler only applies to --count"));
         }
+        if let Some(path) = &args.neighbours_of {
+            return write_neighbours(space, path, args);
+        }
+
         let mut output = Output::create(args.output.as_deref())?;
         if args.all {
             let Some(all) = space.enumerate() else {
@@ -125,6 +158,60 @@ fn write_block<S: SearchSpace>(space: &S, block: &[S::Arch], output: &mut Output
         output.write_bytes(text.as_bytes())?;
     }
     Ok(())
+}
+
+/// `--neighbours-of`: reads every line of `path` (an architecture of the space with a numeric
+/// `--by`), mutates the best `--parents` and writes the new neighbours in id order.
+fn write_neighbours<S: SearchSpace>(space: &S, path: &std::path::Path, args: &Args) -> Result<(), ToolError> {
+    let by = args.by.as_deref().unwrap_or("val_accuracy");
+    let mut reader = RecordReader::open(Some(path))?;
+    let (mut archs, mut values, mut ids) = (Vec::new(), Vec::new(), HashSet::new());
+    while let Some(line) = reader.next_line()? {
+        let bad = |message: String| ToolError::bad_input(format!("{} line {}: {message}", path.display(), line.number));
+        let record = line.parse_value().map_err(|e| bad(e.to_string()))?;
+        let arch = space.parse(&record).map_err(|e| bad(e.0))?;
+        let value = record
+            .get(by)
+            .and_then(serde_json::Value::as_f64)
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| bad(format!("'{by}' is missing or not a finite number")))?;
+        ids.insert(space.id(&arch));
+        archs.push(arch);
+        values.push(value);
+    }
+    let parents: Vec<&S::Arch> =
+        best_first(&values).into_iter().take(args.parents.unwrap_or(10)).map(|i| &archs[i]).collect();
+    let mut rng = stream_rng(args.seed);
+    let found = mutation_neighbours(&parents, NEIGHBOUR_DRAWS, &mut rng, |parent, rng| {
+        let child = space.mutate(parent, rng);
+        let id = space.id(&child);
+        (!ids.contains(&id)).then_some(NeighbourById(id, child))
+    });
+    let mut output = Output::create(args.output.as_deref())?;
+    for NeighbourById(id, arch) in &found {
+        output.write_line(&bare_architecture_line(space, arch, id).finish())?;
+    }
+    output.finish()
+}
+
+/// A neighbour ordered and deduplicated by its id alone.
+struct NeighbourById<A>(String, A);
+
+impl<A> PartialEq for NeighbourById<A> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl<A> Eq for NeighbourById<A> {}
+impl<A> PartialOrd for NeighbourById<A> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<A> Ord for NeighbourById<A> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
 }
 
 /// The space's size on stdout (through [`Output`], so that a closed stdout is an error like

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Parser;
 use np_encoding::GraphEncoding;
 use np_gcn::GcnConfig;
@@ -11,9 +12,9 @@ use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{RecordReader, ToolError, run_tool, write_file};
 use np_predictor::cv::{Grid, cross_validate, widened_hidden};
-use np_predictor::fit::{FitSettings, LabelScale, TrainingData, fit};
+use np_predictor::fit::{FitSettings, LabelScale, TrainingData, fit_from};
 use np_predictor::graph_inputs::{GraphFeatureRequest, GraphTransform};
-use np_predictor::{SpaceSignature, graph_sample_with_features};
+use np_predictor::{Predictor, SpaceSignature, graph_sample_with_features};
 use np_trees::{FeatureRequest, FeatureSet};
 use serde::Deserialize;
 use serde_json::Value;
@@ -80,6 +81,17 @@ struct Args {
 
     #[arg(long, default_value_t = 300)]
     epochs: usize,
+    /// Train about this many gradient steps instead: the epochs follow from the number of
+    /// lines (at least 1, at most --epochs), so a fit costs the same whatever the training set's
+    /// size (a search in rounds, docs/SEARCH.md).
+    #[arg(long, value_parser = np_io::positive_count)]
+    steps: Option<usize>,
+    /// Start from this predictor's weights (a warm start) instead of random ones: a search in
+    /// rounds refits on a training set that grew by one batch, and a short run from the last
+    /// round's model does what a long one from scratch would. It must have the same network
+    /// shapes and stages as the flags ask for.
+    #[arg(long, value_name = "MODEL", conflicts_with = "cv")]
+    warm_start: Option<PathBuf>,
     #[arg(long, default_value_t = 10)]
     batch: usize,
     #[arg(long, default_value_t = 2e-4)]
@@ -318,6 +330,18 @@ fn train_tool(args: &Args) -> Result<(), ToolError> {
             best.hidden
         );
     }
+    if let Some(steps) = args.steps {
+        settings.training.epochs = settings.training.epochs_for_steps(steps, data.labels.len());
+    }
+    let previous = match &args.warm_start {
+        Some(path) => {
+            let bytes = std::fs::read(path).with_context(|| format!("cannot read model {}", path.display()))?;
+            let previous = Predictor::from_onnx(&bytes)
+                .map_err(|e| ToolError::bad_input(format!("--warm-start {}: {e}", path.display())))?;
+            Some(previous)
+        }
+        None => None,
+    };
     let epochs = settings.training.epochs;
     let quiet = args.quiet;
     let report = move |stage: &str, epoch: usize, loss: f64| {
@@ -325,7 +349,7 @@ fn train_tool(args: &Args) -> Result<(), ToolError> {
             eprintln!("gcn-train: {stage} epoch {}/{epochs} loss {loss:.4}", epoch + 1);
         }
     };
-    let predictor = fit(&space, &data, &settings, &report).map_err(ToolError::bad_input)?;
+    let predictor = fit_from(&space, &data, &settings, previous.as_ref(), &report).map_err(ToolError::bad_input)?;
     write_file(&args.output, &predictor.to_onnx())
 }
 

@@ -54,9 +54,14 @@ struct Args {
     #[arg(long, value_name = "FIELDS")]
     pareto: Option<String>,
 
-    /// Leave out the ids of the lines in FILE (e.g. the architectures already trained).
+    /// Leave out the ids of the lines in FILE (e.g. the architectures already trained);
+    /// repeat for several files.
     #[arg(long, value_name = "FILE")]
-    exclude: Option<std::path::PathBuf>,
+    exclude: Vec<std::path::PathBuf>,
+
+    /// Keep only the ids of the lines in FILE (e.g. the neighbours of the best trained).
+    #[arg(long, value_name = "FILE")]
+    only: Option<std::path::PathBuf>,
 
     /// Count invalid lines on stderr and go on, instead of stopping at the first.
     #[arg(long)]
@@ -98,8 +103,8 @@ fn line_id(record: &Value) -> Option<String> {
     }
 }
 
-/// The ids of the lines of `path`, for --exclude.
-fn excluded_ids(path: &std::path::Path) -> Result<HashSet<String>, ToolError> {
+/// The ids of the lines of `path`, for --exclude and --only.
+fn ids_in(path: &std::path::Path) -> Result<HashSet<String>, ToolError> {
     let mut reader = RecordReader::open(Some(path))?;
     let mut ids = HashSet::new();
     while let Some(line) = reader.next_line()? {
@@ -117,6 +122,7 @@ fn parse_line(
     fields: &[NumericField],
     conditions: &[Condition],
     excluded: &HashSet<String>,
+    only: Option<&HashSet<String>>,
 ) -> Result<Option<Candidate>, ToolError> {
     // Only the fields read here are parsed (an encoded line is mostly matrices).
     let wanted = |key: &str| {
@@ -131,7 +137,7 @@ fn parse_line(
     let id = line_id(&record).ok_or_else(|| {
         ToolError::bad_line(line.number, "missing field 'id' (ties and duplicates are resolved by id)")
     })?;
-    if excluded.contains(&id) {
+    if excluded.contains(&id) || only.is_some_and(|only| !only.contains(&id)) {
         return Ok(None);
     }
     let scores = fields.iter().map(|f| f.number(&record, line.number)).collect::<Result<Vec<_>, _>>()?;
@@ -162,15 +168,16 @@ fn select(args: &Args) -> Result<(), ToolError> {
     let mut front = ParetoFront::new(directions);
     let pareto = args.pareto.is_some();
     let mut invalid = InvalidLinePolicy::new(args.skip_invalid);
-    let excluded = match &args.exclude {
-        Some(path) => excluded_ids(path)?,
-        None => HashSet::new(),
-    };
+    let mut excluded = HashSet::new();
+    for path in &args.exclude {
+        excluded.extend(ids_in(path)?);
+    }
+    let only = args.only.as_deref().map(ids_in).transpose()?;
     let reader = RecordReader::open(args.io.input.as_deref())?;
     map_lines_in_order(
         reader,
         DEFAULT_CHUNK_LINES,
-        |lines| lines.iter().map(|line| parse_line(line, &fields, &conditions, &excluded)).collect(),
+        |lines| lines.iter().map(|line| parse_line(line, &fields, &conditions, &excluded, only.as_ref())).collect(),
         |line, parsed| match parsed {
             Ok(Some(candidate)) => {
                 if pareto {

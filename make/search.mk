@@ -24,8 +24,8 @@
 #   round-001/neighbour-scores.jsonl  ... scored
 #   round-001/scores.jsonl          the pool scored, in shards
 #   round-001/batch.jsonl           BATCH - GLOBAL best predicted neighbours, then the GLOBAL best
-#                                   of the pool (all BATCH from the pool if the neighbours are
-#                                   fewer than BATCH, or with NEIGHBOURS=0)
+#                                   of the pool (at most BATCH - 1; all BATCH from the pool if the
+#                                   neighbours are fewer than BATCH, or with NEIGHBOURS=0)
 #   round-001/batch-trained.jsonl   ... trained and validated (one parallel batch: any TRAIN)
 #   round-001/trained.jsonl         everything trained so far (the next round's training set)
 #   best.jsonl                      best validation among all N + R x BATCH
@@ -145,9 +145,11 @@ $(1)/scores.jsonl: $(R)/pool.jsonl $(1)/model.onnx
 	$$(call score_in_shards,$(1)/model.onnx,$(1))
 
 $(1)/batch.jsonl: $(1)/scores.jsonl $(1)/neighbour-scores.jsonl $(2)
+	near=$$$$(( $(BATCH) > $(GLOBAL) ? $(BATCH) - $(GLOBAL) : 1 )); \
 	if [ $$$$(wc -l < $(1)/neighbours.jsonl) -ge $(BATCH) ]; then \
-	  $(BIN)/topk -k $$$$(( $(BATCH) - $(GLOBAL) )) --by pred $(TOP_WHERE) $(1)/neighbour-scores.jsonl -o $$@.near && \
-	  $(BIN)/topk -k $(GLOBAL) --by pred $(TOP_WHERE) --exclude $(2) --exclude $$@.near $(1)/scores.jsonl -o $$@.far && \
+	  $(BIN)/topk -k $$$$near --by pred $(TOP_WHERE) $(1)/neighbour-scores.jsonl -o $$@.near && \
+	  $(BIN)/topk -k $$$$(( $(BATCH) - near )) --by pred $(TOP_WHERE) --exclude $(2) --exclude $$@.near \
+	    $(1)/scores.jsonl -o $$@.far && \
 	  cat $$@.near $$@.far > $$@.partial && rm $$@.near $$@.far; \
 	else \
 	  $(BIN)/topk -k $(BATCH) --by pred $(TOP_WHERE) --exclude $(2) $(1)/scores.jsonl -o $$@.partial; \

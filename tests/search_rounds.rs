@@ -31,7 +31,8 @@ fn rounds_account_the_budget_and_do_not_depend_on_threads() {
         &["--ensemble", "3", "--acquisition", "thompson"][..],
         &["--ensemble", "2", "--acquisition", "ucb:1"][..],
         &["--warm-steps", "50", "--candidates", "local:5", "--rank-weight", "2"][..],
-        &["--candidates", "local:3", "--global-picks", "2"][..],
+        &["--candidates", "local:3", "--global-picks", "0"][..],
+        &["--round-cv", "3", "--round-cv-lr", "1e-3,4e-3", "--round-cv-weight-decay", "0,1e-3"][..],
     ] {
         let (csv, summary) = rounds_sim(&args, "120", extra, "2");
         assert_eq!(csv, rounds_sim(&args, "120", extra, "1").0, "{extra:?}: byte-identical with one thread");
@@ -86,7 +87,8 @@ fn bad_round_flags_are_usage_errors() {
         ("--candidates", "local:0", "positive number of parents"),
         ("--candidates", "near", "known: all, local:M"),
         ("--rank-weight", "nan", "≥ 0"),
-        ("--global-picks", "10", "leaves no slot"),
+        ("--round-cv-lr", "0", "finite values > 0"),
+        ("--round-cv-weight-decay", "inf", "finite values ≥ 0"),
     ] {
         let args = ["--space", "nbgraph", "--table", &table, "--methods", "predictor-rounds", flag, value, "-q"];
         let output = run_tool("search-sim", &args, b"");
@@ -94,11 +96,6 @@ fn bad_round_flags_are_usage_errors() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(reason), "{flag} {value}: {stderr}");
     }
-    let args = ["--space", "nbgraph", "--table", &table, "--methods", "predictor-rounds", "--candidates", "all"];
-    let args = [&args[..], &["--global-picks", "2", "-q"]].concat();
-    let output = run_tool("search-sim", &args, b"");
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("needs --candidates local:M"));
 }
 
 /// NAAP-440 (440 schemes, `naap-lines --accuracy-field val_accuracy`) and zc500 (NAS-Bench-101

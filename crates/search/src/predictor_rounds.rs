@@ -19,7 +19,8 @@
 //! as in the one-shot method.
 
 use np_gcn::GraphSample;
-use np_predictor::fit::{TrainingData, fit_from};
+use np_predictor::cv::{Grid, cross_validate};
+use np_predictor::fit::{FitSettings, TrainingData, fit_from};
 use np_predictor::{Predictor, Scores, SpaceSignature};
 use np_spaces::neighbours::{NEIGHBOUR_DRAWS, best_first, mutation_neighbours};
 use np_spaces::rng::{SpaceRng, uniform_below};
@@ -124,11 +125,27 @@ pub struct RoundsSettings {
     /// Which untrained members each round scores.
     pub scope: CandidateScope,
     /// Under a local scope, the slots of each batch that go to the best predicted over the
-    /// whole space instead of the neighbours (0: none). Why: a search that only looks one
+    /// whole space instead of the neighbours (0: none; at most all but one). Why: a search that only looks one
     /// mutation away from its best can settle in a basin whose best is not the space's; a few
     /// picks per round from the whole ranking let it find another basin, while the rest of
     /// the batch keeps refining the current one.
     pub global_picks: usize,
+    /// Hyper-parameters chosen by cross-validation on what is trained so far, as the paper
+    /// prescribes for its one fit; `None`: the fit settings as given.
+    pub cv: Option<RoundCv>,
+}
+
+/// Cross-validation inside a search in rounds: at the first fit and every `every` rounds after
+/// it, the learning rate and weight decay of the grid with the best held-out Kendall τ
+/// (`folds`-fold, [`np_predictor::cv::cross_validate`]) replace the fit settings' for that round
+/// and the next ones. Network shapes stay as given, so warm starts keep working. Each choice
+/// costs `folds` × grid size fits, which is why it is not done every round by default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoundCv {
+    pub every: usize,
+    pub folds: usize,
+    pub learning_rates: Vec<f64>,
+    pub weight_decays: Vec<f64>,
 }
 
 /// What a search in rounds reports besides its trained architectures.
@@ -176,6 +193,7 @@ pub fn predictor_rounds_search<A: Clone>(
     let mut outcome = RoundsOutcome { rounds: 1, first_scored: Vec::new(), first_predictions: Vec::new() };
     let mut trained: Vec<usize> = drawn;
     let mut previous: Vec<Option<Predictor>> = vec![None; rounds.ensemble];
+    let mut tuned = settings.clone();
     while log.trained() < budget && trained.len() < universe.len() && !reached(log) {
         let data = TrainingData {
             samples: trained.iter().map(|&i| samples[i].clone()).collect(),
@@ -198,7 +216,7 @@ pub fn predictor_rounds_search<A: Clone>(
         };
         let near: Vec<usize> = local.unwrap_or_default().into_iter().filter(untrained).collect();
         let size = rounds.batch.min(budget - log.trained());
-        let global = if rounds.scope == CandidateScope::All { 0 } else { rounds.global_picks.min(size) };
+        let global = if rounds.scope == CandidateScope::All { 0 } else { rounds.global_picks.min(size - 1) };
         let (candidates, near_count) = if near.len() >= rounds.batch && global == 0 {
             let count = near.len();
             (near, count)
@@ -216,7 +234,12 @@ pub fn predictor_rounds_search<A: Clone>(
         };
         let candidate_samples: Vec<&GraphSample<f32>> = candidates.iter().map(|&i| &samples[i]).collect();
         let round_seed = uniform_below(&mut np_spaces::rng::item_rng(fit_seed, outcome.rounds as u64), u64::MAX);
-        let fitted = ensemble_fit(signature, settings, rounds, &data, &previous, round_seed)?;
+        if let Some(cv) = &rounds.cv
+            && (outcome.rounds - 1).is_multiple_of(cv.every.max(1))
+        {
+            tuned = cross_validated(signature, &tuned, rounds, cv, &data, round_seed);
+        }
+        let fitted = ensemble_fit(signature, &tuned, rounds, &data, &previous, round_seed)?;
         let scores: Vec<Vec<Scores>> =
             fitted.par_iter().map(|predictor| predictor.native_scorer().score(&candidate_samples)).collect();
         if rounds.warm_steps.is_some() {
@@ -257,12 +280,43 @@ fn neighbours<'e>(
     mutation_neighbours(&best, LOCAL_DRAWS, rng, |&parent, rng| mutation(parent, rng))
 }
 
+/// `settings` with the learning rate and weight decay that cross-validate best on `data`
+/// ([`RoundCv`]); each fold's fit takes the steps of a first fit.
+fn cross_validated(
+    signature: &SpaceSignature,
+    settings: &FitSettings,
+    rounds: &RoundsSettings,
+    cv: &RoundCv,
+    data: &TrainingData,
+    round_seed: u64,
+) -> FitSettings {
+    let mut base = settings.clone();
+    let fold_lines = data.labels.len() - data.labels.len() / cv.folds.max(2);
+    if let Some(steps) = rounds.steps {
+        base.training.epochs = settings.training.epochs_for_steps(steps, fold_lines);
+    }
+    base.training.seed = round_seed;
+    let grid = Grid {
+        learning_rates: cv.learning_rates.clone(),
+        weight_decays: cv.weight_decays.clone(),
+        hidden_sizes: vec![settings.config.hidden],
+        epochs: vec![base.training.epochs],
+        layers: vec![settings.config.layers],
+    };
+    let mut chosen = settings.clone();
+    if let Some(best) = cross_validate(signature, data, &base, &grid, cv.folds).first() {
+        chosen.training.learning_rate = best.learning_rate;
+        chosen.training.weight_decay = best.weight_decay;
+    }
+    chosen
+}
+
 /// Every ensemble member fitted on `data`, in parallel, each from its own seed drawn from
 /// `round_seed` (so the result does not depend on the thread count) and, with warm starts,
 /// from its own last network.
 fn ensemble_fit(
     signature: &SpaceSignature,
-    settings: &np_predictor::fit::FitSettings,
+    settings: &FitSettings,
     rounds: &RoundsSettings,
     data: &TrainingData,
     previous: &[Option<Predictor>],

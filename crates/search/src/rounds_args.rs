@@ -1,6 +1,6 @@
 //! The search in rounds' flags, one definition for every tool that runs it.
 
-use crate::predictor_rounds::{Acquisition, CandidateScope, RoundsSettings};
+use crate::predictor_rounds::{Acquisition, CandidateScope, RoundCv, RoundsSettings};
 
 /// `--round-n`, `--round-batch`, `--ensemble`, `--acquisition`, `--fit-steps`, flattened into a
 /// tool's arguments. Defaults: measured on NAS-Bench-201 and Cora (docs/SEARCH.md, BENCHMARKS.md).
@@ -39,24 +39,34 @@ pub struct RoundsArgs {
     pub candidates: CandidateScope,
 
     /// Search in rounds, local scope: slots of each batch given to the best predicted over the
-    /// whole space rather than the neighbours (a way out of a basin).
-    #[arg(long, default_value_t = 0)]
+    /// whole space rather than the neighbours (a way out of a basin), at most all but one
+    /// (ignored with all).
+    #[arg(long, default_value_t = 2)]
     pub global_picks: usize,
+
+    /// Search in rounds: choose the learning rate and weight decay by 3-fold cross-validation
+    /// on what is trained so far, at the first fit and every EVERY rounds after it (0: never).
+    #[arg(long, value_name = "EVERY", default_value_t = 0)]
+    pub round_cv: usize,
+
+    /// Search in rounds: learning rates tried by --round-cv.
+    #[arg(long, value_delimiter = ',', default_value = "2e-4,1e-3,4e-3")]
+    pub round_cv_lr: Vec<f64>,
+
+    /// Search in rounds: weight decays tried by --round-cv.
+    #[arg(long, value_delimiter = ',', default_value = "0,1e-3")]
+    pub round_cv_weight_decay: Vec<f64>,
 }
 
 impl RoundsArgs {
     pub fn settings(&self) -> Result<RoundsSettings, String> {
+        let valid =
+            |values: &[f64], least: f64| !values.is_empty() && values.iter().all(|v| v.is_finite() && *v >= least);
+        if !valid(&self.round_cv_lr, f64::MIN_POSITIVE) || !valid(&self.round_cv_weight_decay, 0.0) {
+            return Err("--round-cv-lr needs finite values > 0, --round-cv-weight-decay finite values ≥ 0".into());
+        }
         if self.round_n == 0 || self.round_batch == 0 || self.ensemble == 0 {
             return Err("--round-n, --round-batch and --ensemble must be positive".into());
-        }
-        if self.global_picks > 0 && self.candidates == CandidateScope::All {
-            return Err("--global-picks needs --candidates local:M (with all, every pick is global)".into());
-        }
-        if self.global_picks >= self.round_batch {
-            return Err(format!(
-                "--global-picks {} leaves no slot of a batch of {} to the neighbours",
-                self.global_picks, self.round_batch
-            ));
         }
         Ok(RoundsSettings {
             initial: self.round_n,
@@ -67,6 +77,12 @@ impl RoundsArgs {
             warm_steps: (self.warm_steps > 0).then_some(self.warm_steps),
             scope: self.candidates,
             global_picks: self.global_picks,
+            cv: (self.round_cv > 0).then(|| RoundCv {
+                every: self.round_cv,
+                folds: 3,
+                learning_rates: self.round_cv_lr.clone(),
+                weight_decays: self.round_cv_weight_decay.clone(),
+            }),
         })
     }
 }

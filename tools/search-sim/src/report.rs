@@ -119,7 +119,7 @@ pub fn summary(
         methods.insert(key(method), Value::Object(entry));
     }
     let rounds = settings.rounds.as_ref().map(|r| {
-        json!({"n": r.initial, "batch": r.batch, "ensemble": r.ensemble, "acquisition": r.acquisition.name(), "fit_steps": r.steps, "warm_steps": r.warm_steps, "candidates": r.scope.name(), "global_picks": r.global_picks, "two_stage": settings.fit.threshold, "rank_weight": settings.fit.loss.rank_weight})
+        json!({"n": r.initial, "batch": r.batch, "ensemble": r.ensemble, "acquisition": r.acquisition.name(), "fit_steps": r.steps, "warm_steps": r.warm_steps, "candidates": r.scope.name(), "global_picks": r.global_picks, "cv_every": r.cv.as_ref().map(|cv| cv.every), "two_stage": settings.fit.threshold, "rank_weight": settings.fit.loss.rank_weight})
     });
     json!({
         "table": table,

@@ -159,20 +159,21 @@ experiment-rounds: release
 	  if [ $$epochs = 200 ]; then flags="--lr 1e-3 --label-range 80,92 --two-stage 88"; else flags="--lr 1e-3"; fi; \
 	  $(BIN)/search-sim --space nb201 --table $(NAS_DATA)/nb201/nb201.csv --dataset $$dataset --search-epochs $$epochs \
 	    --trials $(ROUNDS_TRIALS) --seed 1 $(ROUNDS_METHODS) $(ROUNDS_FLAGS) $$flags -o runs/experiment/rounds-nb201-$$protocol.csv \
-	    --summary runs/experiment/rounds-nb201-$$protocol.json --plots docs/figures/rounds-nb201-$$protocol; \
+	    --per-trial runs/experiment/rounds-nb201-$$protocol.trials.csv --summary runs/experiment/rounds-nb201-$$protocol.json --plots docs/figures/rounds-nb201-$$protocol; \
 	done
 	$(BIN)/search-sim --space nb101 --table $(NAS_DATA)/nb101/zc500.jsonl --trials $(ROUNDS_TRIALS) --seed 1 \
-	  $(ROUNDS_METHODS) $(ROUNDS_FLAGS) --lr 1e-3 -o runs/experiment/rounds-zc500.csv \
+	  $(ROUNDS_METHODS) $(ROUNDS_FLAGS) --lr 1e-3 -o runs/experiment/rounds-zc500.csv --per-trial runs/experiment/rounds-zc500.trials.csv \
 	  --summary runs/experiment/rounds-zc500.json --plots docs/figures/rounds-zc500
 	$(BIN)/naap-lines --csv $(NAS_DATA)/naap440/naap440.csv --schemes $(NAS_DATA)/naap440/generated_schemes.json \
 	  --accuracy-field val_accuracy -o runs/experiment/naap440.table.jsonl
 	$(BIN)/search-sim --space naap --table runs/experiment/naap440.table.jsonl --trials $(ROUNDS_TRIALS) --seed 1 \
-	  $(ROUNDS_METHODS) $(ROUNDS_FLAGS) --lr 1e-3 -o runs/experiment/rounds-naap440.csv \
+	  $(ROUNDS_METHODS) $(ROUNDS_FLAGS) --lr 1e-3 -o runs/experiment/rounds-naap440.csv --per-trial runs/experiment/rounds-naap440.trials.csv \
 	  --summary runs/experiment/rounds-naap440.json --plots docs/figures/rounds-naap440
 	for dataset in $(NBGRAPH_ROUNDS_DATASETS); do \
 	  space=nbgraph; [ $$dataset = proteins ] && space=nbgraph-proteins; \
 	  $(BIN)/search-sim --space $$space --table $(NBGRAPH_LIGHT)/$$dataset.bench --trials $(NBGRAPH_ROUNDS_TRIALS) --seed 1 \
 	    $(ROUNDS_METHODS) $(ROUNDS_FLAGS) $(EXPERIMENT_FLAGS) -o runs/experiment/rounds-$$dataset.csv \
+	    --per-trial runs/experiment/rounds-$$dataset.trials.csv \
 	    --summary runs/experiment/rounds-$$dataset.json --plots docs/figures/rounds-$$dataset; \
 	done
 	python3 scripts/experiment-table.py runs/experiment/rounds-*.json

@@ -8,18 +8,27 @@ use neural_predictor::{data_file, json_lines, nbgraph_table, run_ok, run_tool, t
 use serde_json::Value;
 
 fn rounds_sim(table: &[&str], budget: &str, extra: &[&str], threads: &str) -> (String, Value) {
+    let (csv, summary, _) = rounds_sim_trials(table, budget, extra, threads);
+    (csv, summary)
+}
+
+/// [`rounds_sim`] with the `--per-trial` CSV as well.
+fn rounds_sim_trials(table: &[&str], budget: &str, extra: &[&str], threads: &str) -> (String, Value, String) {
     let dir = tempfile::tempdir().unwrap();
     let summary = dir.path().join("summary.json");
+    let per_trial = dir.path().join("trials.csv");
     let mut args: Vec<&str> = table.to_vec();
     args.extend_from_slice(&["--trials", "3", "--budget", budget, "--methods", "evolution,predictor-rounds"]);
     args.extend_from_slice(&["--round-n", "20", "--round-batch", "7", "--epochs", "30", "--hidden", "16"]);
     args.extend_from_slice(&["--fit-steps", "200", "--seed", "3", "-q", "--summary"]);
     args.push(summary.to_str().unwrap());
+    args.extend_from_slice(&["--per-trial", per_trial.to_str().unwrap()]);
     args.extend_from_slice(extra);
     let output = Command::new(tool_path("search-sim")).args(&args).env("RAYON_NUM_THREADS", threads).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let summary: Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
-    (String::from_utf8(output.stdout).unwrap(), summary)
+    let per_trial = std::fs::read_to_string(&per_trial).unwrap();
+    (String::from_utf8(output.stdout).unwrap(), summary, per_trial)
 }
 
 #[test]
@@ -65,8 +74,21 @@ fn rounds_account_the_budget_and_do_not_depend_on_threads() {
 fn rounds_find_the_best_nas_bench_201_cell_with_few_models() {
     let table = data_file("nb201/nb201.csv").display().to_string();
     let args = ["--space", "nb201", "--table", table.as_str(), "--dataset", "cifar10", "--search-epochs", "200"];
-    let (_, summary) = rounds_sim(&args, "300", &["--lr", "1e-3"], "2");
+    let (_, summary, per_trial) = rounds_sim_trials(&args, "300", &["--lr", "1e-3"], "2");
     let method = &summary["methods"]["predictor_rounds"];
+    // The per-trial CSV holds what the summary's statistics are made of.
+    let rows: Vec<Vec<&str>> = per_trial.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        per_trial.lines().next().unwrap(),
+        "method,n,trial,models_to_oracle,rounds,kendall_tau,final_val,final_test"
+    );
+    let rounds_rows: Vec<&Vec<&str>> = rows.iter().filter(|r| r[0] == "predictor-rounds").collect();
+    assert_eq!((rows.len(), rounds_rows.len()), (6, 3), "{per_trial}");
+    let found = rounds_rows.iter().filter(|r| !r[3].is_empty()).count();
+    assert_eq!(found as u64, method["queries_to_oracle"]["found"].as_u64().unwrap(), "{per_trial}");
+    let mut rounds: Vec<f64> = rounds_rows.iter().map(|r| r[4].parse().unwrap()).collect();
+    rounds.sort_by(f64::total_cmp);
+    assert_eq!(rounds[1], method["rounds"]["median"].as_f64().unwrap(), "{per_trial}");
     let evolution = &summary["methods"]["evolution"];
     // Each trial ran until it trained the table's best or the budget: never more rounds than
     // 1 + ceil(280 / 7).

@@ -50,6 +50,21 @@ pub struct MethodResult {
     /// Rounds only: the sequential rounds each trial ran (until it trained the oracle, or to
     /// the end of the budget), as the same statistics.
     pub rounds: Option<QueriesToReach>,
+    /// Each trial's own figures, in trial order, for statistics the summary does not give (a
+    /// mean curve is decided by its slowest trials; these show which).
+    pub per_trial: Vec<TrialResult>,
+}
+
+/// One trial of one method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrialResult {
+    /// Trained models until the oracle's validation accuracy was trained (`None`: never).
+    pub models_to_oracle: Option<usize>,
+    pub rounds: Option<usize>,
+    pub kendall_tau: Option<f64>,
+    /// Validation and test accuracy of what the trial deploys at the end of its budget.
+    pub final_val: f64,
+    pub final_test: f64,
 }
 
 impl MethodResult {
@@ -194,7 +209,18 @@ pub fn run_experiment<S: SearchSpace>(
             let rounds = rounds.map(|rounds| QueriesToReach::of(&rounds));
             let reached: Vec<Option<usize>> = curves.iter().map(|c| c.models_to_reach(oracle.val_accuracy)).collect();
             let queries_to_oracle = QueriesToReach::of(&reached);
-            MethodResult { method, n, curve: MeanCurve::of(&curves), kendall_tau, queries_to_oracle, rounds }
+            let per_trial = outcomes
+                .iter()
+                .zip(&reached)
+                .map(|(o, &models_to_oracle)| TrialResult {
+                    models_to_oracle,
+                    rounds: o.rounds[m],
+                    kendall_tau: o.taus[m],
+                    final_val: o.curves[m].val.last().copied().unwrap_or(f64::NAN),
+                    final_test: o.curves[m].test.last().copied().unwrap_or(f64::NAN),
+                })
+                .collect();
+            MethodResult { method, n, curve: MeanCurve::of(&curves), kendall_tau, queries_to_oracle, rounds, per_trial }
         })
         .collect();
     Ok(ExperimentResult { architectures: universe.len(), oracle, methods })

@@ -106,6 +106,11 @@ struct Args {
     #[arg(long, value_name = "FILE")]
     summary: Option<PathBuf>,
 
+    /// Write each trial's figures here as CSV: method, n, trial, models_to_oracle (empty:
+    /// never), rounds, kendall_tau, final_val, final_test.
+    #[arg(long, value_name = "FILE")]
+    per_trial: Option<PathBuf>,
+
     /// Write figures PREFIX-methods.{svg,png} and PREFIX-n-vs-k.{svg,png}.
     #[arg(long, value_name = "PREFIX")]
     plots: Option<String>,
@@ -178,6 +183,11 @@ impl SpaceVisitor for Simulate<'_> {
         let mut csv = Output::create(args.output.as_deref())?;
         csv.write_bytes(report::curves_csv(&result).as_bytes())?;
         csv.finish()?;
+        if let Some(path) = &args.per_trial {
+            let mut out = Output::create(Some(path))?;
+            out.write_bytes(report::trials_csv(&result).as_bytes())?;
+            out.finish()?;
+        }
         let summary = report::summary(&result, &settings, args.table.display().to_string(), space.name(), seconds);
         eprint!("{}", report::summary_text(&summary));
         if let Some(path) = &args.summary {

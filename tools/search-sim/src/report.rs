@@ -51,6 +51,32 @@ pub fn curves_csv(result: &ExperimentResult) -> String {
     String::from_utf8(writer.into_inner().expect("in-memory CSV")).expect("CSV is UTF-8")
 }
 
+/// One row per method and trial: models to the oracle (empty: never), rounds, the first fit's
+/// τ and what the trial deploys at the end.
+pub fn trials_csv(result: &ExperimentResult) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = ["method", "n", "trial", "models_to_oracle", "rounds", "kendall_tau", "final_val", "final_test"];
+    writer.write_record(header).expect("in-memory CSV");
+    let count = |x: Option<usize>| x.map(|x| x.to_string()).unwrap_or_default();
+    for method in &result.methods {
+        for (trial, t) in method.per_trial.iter().enumerate() {
+            writer
+                .write_record([
+                    method.method.to_string(),
+                    method.n.map(|n| n.to_string()).unwrap_or_default(),
+                    trial.to_string(),
+                    count(t.models_to_oracle),
+                    count(t.rounds),
+                    number(t.kendall_tau.unwrap_or(f64::NAN)),
+                    number(t.final_val),
+                    number(t.final_test),
+                ])
+                .expect("in-memory CSV");
+        }
+    }
+    String::from_utf8(writer.into_inner().expect("in-memory CSV")).expect("CSV is UTF-8")
+}
+
 /// A count of models to one decimal (percentiles interpolate).
 fn tenth(x: Option<f64>) -> Option<f64> {
     x.map(|x| (x * 10.0).round() / 10.0)

@@ -122,7 +122,15 @@ mod tests {
             trials: 1,
         };
         let queries_to_oracle = np_search::curves::QueriesToReach::of(&[None]);
-        MethodResult { method: "random", n: None, curve, kendall_tau: None, queries_to_oracle, rounds: None }
+        MethodResult {
+            method: "random",
+            n: None,
+            curve,
+            kendall_tau: None,
+            queries_to_oracle,
+            rounds: None,
+            per_trial: Vec::new(),
+        }
     }
 
     #[test]

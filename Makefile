@@ -150,7 +150,7 @@ ROUNDS_TRIALS         ?= 100
 NBGRAPH_ROUNDS_TRIALS ?= 20
 NBGRAPH_ROUNDS_DATASETS ?= cora citeseer pubmed arxiv computers cs photo physics proteins
 # Measured on NAS-Bench-201 and Cora (BENCHMARKS.md, "The predictor-guided search in rounds").
-ROUNDS_FLAGS          ?= --round-n 20 --round-batch 10 --warm-steps 600 --candidates local:10 --global-picks 2
+ROUNDS_FLAGS          ?= --round-n 20 --round-batch 10 --warm-steps 600 --candidates local:3 --global-picks 2
 ROUNDS_METHODS        := --methods random,evolution,predictor-rounds
 experiment-rounds: release
 	@mkdir -p runs/experiment docs/figures

@@ -64,7 +64,7 @@ SEARCH_BUILD ?= release
 # (BENCHMARKS.md, "The predictor-guided search in rounds").
 ROUNDS  ?= 0
 BATCH   ?= 10
-NEIGHBOURS ?= 10
+NEIGHBOURS ?= 3
 GLOBAL  ?= 2
 FIT_STEPS  ?= 3000
 WARM_STEPS ?= 600

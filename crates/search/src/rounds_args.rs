@@ -35,7 +35,7 @@ pub struct RoundsArgs {
 
     /// Search in rounds: which untrained architectures a round scores: all (the whole space)
     /// or local:M (the neighbours, one mutation away, of the M best trained so far).
-    #[arg(long, default_value = "local:10", value_parser = CandidateScope::parse)]
+    #[arg(long, default_value = "local:3", value_parser = CandidateScope::parse)]
     pub candidates: CandidateScope,
 
     /// Search in rounds, local scope: slots of each batch given to the best predicted over the

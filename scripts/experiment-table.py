@@ -37,7 +37,7 @@ def main(paths):
             n = key.split("_n")[-1]
             tau = m["kendall_tau"]
             fewer = m.get("times_fewer_than_evolution", {})
-            show = lambda x: "not reached" if x is None else f"{x:.1f}×"
+            show = lambda x: "not reached" if x is None else f"{x:.2f}×"
             print(f"| {name} | {n} | {tau['mean']:.3f} ± {tau['std']:.3f} | {show(fewer.get('val'))} | {show(fewer.get('test'))} |")
     print("\nTrained models each method needed to reach the table's best validation accuracy (the "
           "oracle): median, 10th and 90th percentile over trials (a trial that never reached it counts as "

@@ -36,7 +36,7 @@ def fewer(m):
     f = m.get("times_fewer_than_evolution")
     if f is None:
         return ""
-    return "not reached" if f.get("val") is None else f"{f['val']:.1f}×"
+    return "not reached" if f.get("val") is None else f"{f['val']:.2f}×"
 
 
 def best_one_shot(summary):

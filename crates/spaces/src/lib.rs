@@ -22,6 +22,7 @@
 //!
 //! This crate does not read or write files or streams; tools do that through `np-io`.
 
+pub mod declared;
 pub mod graph;
 mod json_scan;
 pub mod naap;

@@ -213,7 +213,10 @@ pub fn summary_text(summary: &Value) -> String {
         if let Some(fewer) = entry.get("times_fewer_than_evolution") {
             let show = |v: &Value| v.as_f64().map(|x| format!("{x:.2}x")).unwrap_or_else(|| "not reached".into());
             let test = if oracle["test"].is_null() { "no test column".into() } else { show(&fewer["test"]) };
-            line.push_str(&format!("; vs evolution's final: {} fewer models (val), {test} (test)", show(&fewer["val"])));
+            line.push_str(&format!(
+                "; vs evolution's final: {} fewer models (val), {test} (test)",
+                show(&fewer["val"])
+            ));
         }
         text.push_str(&line);
         text.push('\n');

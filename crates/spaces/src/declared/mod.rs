@@ -7,6 +7,8 @@
 //! allows. The families' [`crate::SearchSpace`] implementations build on it; the named
 //! benchmarks are meant to become instances of the same generic core (STYLE.md).
 
+pub mod edge_cell;
 pub mod spec;
 
+pub use edge_cell::EdgeCellRules;
 pub use spec::{ChainSpec, EdgeCellSpec, NodeCellSpec, SkipRule, SpaceSpec, StageSpec};

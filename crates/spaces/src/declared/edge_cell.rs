@@ -1,0 +1,113 @@
+//! The rules of a declared edge-op cell: its edges, and which cells compute the same function.
+//!
+//! Nodes 0 … n−1, node 0 the input and node n−1 the output; every edge i → j with i < j carries
+//! one op. Edges are ordered by target, then source ((0,1), (0,2), (1,2), (0,3), …), which is
+//! NAS-Bench-201's order, so a cell is its ops in that order.
+//!
+//! Equivalence follows the NATS-Bench rule NAS-Bench-201's classes use (`nb201::classes`),
+//! written for any node count and any names of the cutting and identity ops: node 0 is `0`;
+//! every later node is the `+`-join, sorted, of one term per incoming edge: `#` (zero) when
+//! the edge's op is the cut or its source is exactly `#`, the source's text when the op is the
+//! identity, `(` source `)@` op otherwise; the output node's text is the class key. Equal keys
+//! always mean the same function; the rule stops short of the full algebra on purpose, so its
+//! classes are the ones published work counts.
+
+use super::spec::EdgeCellSpec;
+
+/// The text a cut-off input is written as.
+const ZERO: &str = "#";
+
+/// A declared edge-op cell's structure: node count, edge order and special ops.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeCellRules {
+    pub nodes: usize,
+    /// Op names; a cell holds one index into them per edge.
+    pub ops: Vec<String>,
+    /// The edges, by target then source.
+    pub edges: Vec<(usize, usize)>,
+    pub cut: Option<u8>,
+    pub identity: Option<u8>,
+}
+
+impl EdgeCellRules {
+    /// The rules of a checked spec ([`super::SpaceSpec::check`]).
+    pub fn of(spec: &EdgeCellSpec) -> Self {
+        let index = |name: &Option<String>| {
+            name.as_ref().map(|name| spec.ops.iter().position(|op| op == name).expect("a checked spec") as u8)
+        };
+        let edges = (1..spec.nodes).flat_map(|to| (0..to).map(move |from| (from, to))).collect();
+        EdgeCellRules {
+            nodes: spec.nodes,
+            ops: spec.ops.clone(),
+            edges,
+            cut: index(&spec.cut),
+            identity: index(&spec.identity),
+        }
+    }
+
+    /// The class key of a cell given as one op index per edge (see the module docs).
+    pub fn class_key(&self, cell: &[u8]) -> String {
+        assert_eq!(cell.len(), self.edges.len(), "one op per edge");
+        let mut nodes: Vec<String> = Vec::with_capacity(self.nodes);
+        nodes.push("0".to_string());
+        for target in 1..self.nodes {
+            let mut terms: Vec<String> = self
+                .edges
+                .iter()
+                .zip(cell)
+                .filter(|((_, to), _)| *to == target)
+                .map(|(&(from, _), &op)| self.edge_term(op, &nodes[from]))
+                .collect();
+            terms.sort_unstable();
+            nodes.push(terms.join("+"));
+        }
+        nodes.pop().expect("the output node")
+    }
+
+    /// What an edge with `op` contributes to its target's sum, given its source's text.
+    fn edge_term(&self, op: u8, source: &str) -> String {
+        if Some(op) == self.cut || source == ZERO {
+            ZERO.to_string()
+        } else if Some(op) == self.identity {
+            source.to_string()
+        } else {
+            format!("({source})@{}", self.ops[op as usize])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::declared::SpaceSpec;
+    use crate::nb201::cell::{Cell, EDGES};
+    use crate::nb201::classes::{PUBLISHED_CLASS_COUNT, class_key};
+
+    fn nb201_rules() -> EdgeCellRules {
+        let text = r#"{"name": "nb201-like", "family": "edge-cell",
+            "edge-cell": {"nodes": 4, "ops": ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"],
+                          "cut": "none", "identity": "skip_connect"}}"#;
+        EdgeCellRules::of(SpaceSpec::from_json(text).unwrap().edge_cell.as_ref().unwrap())
+    }
+
+    #[test]
+    fn nas_bench_201_declared_gives_the_built_in_classes() {
+        let rules = nb201_rules();
+        assert_eq!(rules.edges, EDGES);
+        let mut keys = std::collections::HashSet::new();
+        for cell in Cell::all() {
+            let key = rules.class_key(&cell.ops);
+            assert_eq!(key, class_key(&cell), "{}", cell.id_text());
+            keys.insert(key);
+        }
+        assert_eq!(keys.len(), PUBLISHED_CLASS_COUNT);
+    }
+
+    #[test]
+    fn without_special_ops_every_cell_is_its_own_class() {
+        let mut rules = nb201_rules();
+        (rules.cut, rules.identity) = (None, None);
+        let keys: std::collections::HashSet<String> = Cell::all().iter().map(|c| rules.class_key(&c.ops)).collect();
+        assert_eq!(keys.len(), 15_625);
+    }
+}

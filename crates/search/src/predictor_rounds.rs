@@ -69,16 +69,13 @@ pub enum CandidateScope {
     /// Every untrained member of the space (the paper's pool: the whole space).
     All,
     /// The untrained members one mutation away from the `parents` best trained so far (by
-    /// validation), as found by [`LOCAL_DRAWS`] mutation draws from each; the rest of a batch,
+    /// validation), as found by [`NEIGHBOUR_DRAWS`] mutation draws from each; the rest of a batch,
     /// when they are fewer, comes from the whole space. Why: where the predictor ranks the
     /// whole space poorly (NAS-Bench-Graph: τ 0.2–0.5), it can still tell which neighbours of
     /// the best architectures are better, and accuracy is local in these spaces; this is the
     /// mutation-based acquisition of BANANAS (White et al., AAAI 2021).
     Local { parents: usize },
 }
-
-/// Mutation draws per parent of a [`CandidateScope::Local`] round.
-pub const LOCAL_DRAWS: usize = NEIGHBOUR_DRAWS;
 
 impl CandidateScope {
     /// Parses `all` or `local:M`.
@@ -125,10 +122,10 @@ pub struct RoundsSettings {
     /// Which untrained members each round scores.
     pub scope: CandidateScope,
     /// Under a local scope, the slots of each batch that go to the best predicted over the
-    /// whole space instead of the neighbours (0: none; at most all but one). Why: a search that only looks one
-    /// mutation away from its best can settle in a basin whose best is not the space's; a few
-    /// picks per round from the whole ranking let it find another basin, while the rest of
-    /// the batch keeps refining the current one.
+    /// whole space instead of the neighbours (0: none; at most all but one). Why: a search
+    /// that only looks one mutation away from its best can settle in a basin whose best is not
+    /// the space's; a few picks per round from the whole ranking let it find another basin,
+    /// while the rest of the batch keeps refining the current one.
     pub global_picks: usize,
     /// Hyper-parameters chosen by cross-validation on what is trained so far, as the paper
     /// prescribes for its one fit; `None`: the fit settings as given.
@@ -217,16 +214,17 @@ pub fn predictor_rounds_search<A: Clone>(
         let near: Vec<usize> = local.unwrap_or_default().into_iter().filter(untrained).collect();
         let size = rounds.batch.min(budget - log.trained());
         let global = if rounds.scope == CandidateScope::All { 0 } else { rounds.global_picks.min(size - 1) };
-        let (candidates, near_count) = if near.len() >= rounds.batch && global == 0 {
+        // Enough neighbours: they come first, then (with global picks) every other untrained
+        // member, each part ascending; too few: the whole space, as one part.
+        let (candidates, near_count) = if near.len() >= rounds.batch {
             let count = near.len();
-            (near, count)
-        } else if near.len() >= rounds.batch {
-            // The neighbours first, then every other untrained member, each part ascending.
-            let count = near.len();
-            let mut is_near = vec![false; universe.len()];
-            near.iter().for_each(|&i| is_near[i] = true);
-            let rest = (0..universe.len()).filter(|i| !is_near[*i] && untrained(i));
-            (near.into_iter().chain(rest).collect(), count)
+            let mut candidates = near;
+            if global > 0 {
+                let mut is_near = vec![false; universe.len()];
+                candidates.iter().for_each(|&i| is_near[i] = true);
+                candidates.extend((0..universe.len()).filter(|i| !is_near[*i] && untrained(i)));
+            }
+            (candidates, count)
         } else {
             let all: Vec<usize> = (0..universe.len()).filter(untrained).collect();
             let count = all.len();
@@ -265,7 +263,7 @@ pub fn predictor_rounds_search<A: Clone>(
 }
 
 /// The members one mutation away from the `parents` best of `trained` (by validation, ties by
-/// position), in ascending universe order, each parent drawn [`LOCAL_DRAWS`] times; trained
+/// position), in ascending universe order, each parent drawn [`NEIGHBOUR_DRAWS`] times; trained
 /// members are left for the caller to drop.
 fn neighbours<'e>(
     trained: &[usize],
@@ -277,7 +275,7 @@ fn neighbours<'e>(
     let values: Vec<f64> =
         trained.iter().map(|&i| evaluation(i).map_or(f64::NEG_INFINITY, |e| e.val_accuracy)).collect();
     let best: Vec<usize> = best_first(&values).into_iter().take(parents).map(|j| trained[j]).collect();
-    mutation_neighbours(&best, LOCAL_DRAWS, rng, |&parent, rng| mutation(parent, rng))
+    mutation_neighbours(&best, NEIGHBOUR_DRAWS, rng, |&parent, rng| mutation(parent, rng))
 }
 
 /// `settings` with the learning rate and weight decay that cross-validate best on `data`

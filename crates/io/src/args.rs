@@ -22,6 +22,17 @@ pub struct InputOutputArgs {
     pub output: Option<PathBuf>,
 }
 
+/// `--space-file FILE`: a search space declared in a spec file (TOML or JSON; docs/SPACES.md)
+/// instead of a built-in `--space`. Tools flatten this next to their `--space` (an argument of that id must exist), and pass it to
+/// `np_spaces::declared::registry::resolve_space`, which declares the space and names it.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SpaceFileArg {
+    /// A search space of your own, declared in a spec file (TOML or JSON; docs/SPACES.md);
+    /// replaces --space, whose name is the spec's.
+    #[arg(long = "space-file", value_name = "FILE", conflicts_with = "space")]
+    pub space_file: Option<PathBuf>,
+}
+
 /// `--shard I/N`: the I-th of N contiguous, disjoint parts of a deterministic stream
 /// (0-based). Concatenating the outputs of shards 0..N in order reproduces the unsharded
 /// output byte for byte.

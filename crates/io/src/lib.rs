@@ -47,7 +47,7 @@ pub fn keep_freed_memory() {
     unsafe { libmimalloc_sys::mi_option_set(MIMALLOC_PURGE_DELAY, -1) };
 }
 
-pub use args::{InputOutputArgs, InvalidLinePolicy, Shard, positive_count};
+pub use args::{InputOutputArgs, InvalidLinePolicy, Shard, SpaceFileArg, positive_count};
 pub use error::{ToolError, escape_control, quoted, run_tool};
 pub use fields::{Condition, NumericField};
 pub use output::{Output, write_file};

@@ -202,6 +202,7 @@ pub fn fit_from(
         training_count: data.labels.len(),
         training_digest: data.digest(),
         graph_features,
+        space_spec: np_spaces::declared::registry::spec_of(&space.name).map(|spec| spec.canonical_json()),
     };
     Ok(Predictor { meta, regressor, classifier })
 }

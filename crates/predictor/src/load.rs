@@ -16,6 +16,13 @@ impl Predictor {
     pub fn from_onnx(bytes: &[u8]) -> Result<Self, String> {
         let model = read_model(bytes).map_err(|e| format!("not an ONNX file: {e}"))?;
         let meta = PredictorMeta::from_properties(&model.metadata_map())?;
+        // A predictor of a declared space carries its spec: declaring it makes the space known
+        // to this process by name, as if its file had been given.
+        if let Some(spec) = &meta.space_spec {
+            let spec = np_spaces::declared::SpaceSpec::from_json(spec)
+                .map_err(|e| format!("predictor metadata 'space_spec': {e}"))?;
+            np_spaces::declared::declare(&spec).map_err(|e| e.0)?;
+        }
         let graph = model.graph.as_ref().ok_or("the ONNX file has no graph")?;
         let regressor = read_network(graph, "regressor/", &meta)?;
         let has_classifier = graph.output.iter().any(|o| o.name == "p_good");

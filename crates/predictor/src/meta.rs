@@ -37,6 +37,9 @@ pub struct PredictorMeta {
     pub training_digest: String,
     /// Graph-level inputs and their standardisation, if the predictor reads any.
     pub graph_features: Option<GraphFeatures>,
+    /// The spec of a declared space, as JSON: the file carries it, so a scorer knows the space
+    /// without the spec file, and lines of another spec of the same name are refused.
+    pub space_spec: Option<String>,
 }
 
 impl PredictorMeta {
@@ -61,6 +64,9 @@ impl PredictorMeta {
         ];
         if let Some(threshold) = self.threshold {
             props.push(("threshold", threshold.to_string()));
+        }
+        if let Some(spec) = &self.space_spec {
+            props.push(("space_spec", spec.clone()));
         }
         // Only with graph-level inputs, so a predictor without them is written as before.
         if let Some(features) = &self.graph_features {
@@ -155,6 +161,7 @@ impl PredictorMeta {
             training_count: count("training_count")?,
             training_digest: get("training_digest")?,
             graph_features,
+            space_spec: props.get("space_spec").cloned(),
         })
     }
 

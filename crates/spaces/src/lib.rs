@@ -218,7 +218,8 @@ pub const SPACE_NAMES: &[&str] = &["nb101", "nbgraph", "nbgraph-proteins", "prox
 /// per line (the predictor's encoders do) would otherwise rebuild the class table per line.
 static NB201: std::sync::LazyLock<nb201::Nb201> = std::sync::LazyLock::new(nb201::Nb201::new);
 
-/// Runs `visitor` with the space called `name`.
+/// Runs `visitor` with the space called `name`: a built-in one, or one declared in this
+/// process ([`declared::registry`]).
 pub fn with_space<V: SpaceVisitor>(name: &str, visitor: V) -> Result<V::Output, InvalidArchitecture> {
     match name {
         "nb101" => Ok(visitor.visit(&nb101::Nb101::new())),
@@ -227,7 +228,15 @@ pub fn with_space<V: SpaceVisitor>(name: &str, visitor: V) -> Result<V::Output, 
         "proxyless" => Ok(visitor.visit(&proxyless::Proxyless::new())),
         "naap" => Ok(visitor.visit(&naap::Naap::new())),
         "nb201" => Ok(visitor.visit(&*NB201)),
-        other => invalid(format!("unknown search space '{other}' (known: {})", SPACE_NAMES.join(", "))),
+        other => match declared::registry::find(other) {
+            // PENDING Some(declared::registry::Declared::Node(space)) => Ok(visitor.visit(space)),
+            Some(declared::registry::Declared::Edge(space)) => Ok(visitor.visit(space)),
+            Some(declared::registry::Declared::Chain(space)) => Ok(visitor.visit(space)),
+            None => invalid(format!(
+                "unknown search space '{other}' (known: {}; a space of your own needs --space-file, see docs/SPACES.md)",
+                SPACE_NAMES.join(", ")
+            )),
+        },
     }
 }
 

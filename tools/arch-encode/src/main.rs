@@ -7,6 +7,7 @@ use np_encoding::{EncodingShape, FlatVector, GraphEncoding, flat_encoding};
 use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{InputOutputArgs, InvalidLinePolicy, Output, RecordReader, ToolError, run_tool};
+use np_spaces::declared::registry::resolve_space;
 use np_spaces::{RawFields, SearchSpace, SpaceVisitor, architecture_line, with_space};
 use serde_json::Value;
 
@@ -42,6 +43,9 @@ struct Args {
     /// Search space of the input lines (a line's own "space" field must agree).
     #[arg(long, default_value = "nb101")]
     space: String,
+
+    #[command(flatten)]
+    space_file: np_io::SpaceFileArg,
 
     /// Encoding to add to each line.
     #[arg(long, value_enum, default_value_t = Format::Graph)]
@@ -150,5 +154,8 @@ static ALLOCATOR: np_io::ToolAllocator = np_io::TOOL_ALLOCATOR;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    run_tool("arch-encode", || with_space(&args.space, Encode(&args)).map_err(|e| ToolError::usage(e.0))?)
+    run_tool("arch-encode", || {
+        let space = resolve_space(&args.space, args.space_file.space_file.as_deref())?;
+        with_space(&space, Encode(&args)).map_err(|e| ToolError::usage(e.0))?
+    })
 }

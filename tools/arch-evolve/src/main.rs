@@ -12,6 +12,7 @@ use np_io::{Output, ToolError, run_tool};
 use np_search::evaluation::drawn_run;
 use np_search::evolution::{Domain, EvolutionSettings, regularized_evolution};
 use np_search::{Evaluation, Evaluator, SearchLog, TableProtocolArgs, Universe};
+use np_spaces::declared::registry::resolve_space;
 use np_spaces::rng::stream_rng;
 use np_spaces::{SearchSpace, SpaceVisitor, architecture_record, with_space};
 use serde_json::{Map, Value};
@@ -39,6 +40,9 @@ struct Args {
     /// Search space: nb101, nbgraph, nbgraph-proteins, proxyless, ...
     #[arg(long, default_value = "nb101")]
     space: String,
+
+    #[command(flatten)]
+    space_file: np_io::SpaceFileArg,
 
     /// Answer from this benchmark table in process (.bench, .tfrecord, NAS-Bench-201 .csv with
     /// --dataset and --search-epochs, or JSON lines); the search then stays inside the table.
@@ -214,5 +218,8 @@ static ALLOCATOR: np_io::ToolAllocator = np_io::TOOL_ALLOCATOR;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    run_tool("arch-evolve", || with_space(&args.space, Evolve(&args)).map_err(|e| ToolError::usage(e.0))?)
+    run_tool("arch-evolve", || {
+        let space = resolve_space(&args.space, args.space_file.space_file.as_deref())?;
+        with_space(&space, Evolve(&args)).map_err(|e| ToolError::usage(e.0))?
+    })
 }

@@ -6,6 +6,7 @@ use clap::Parser;
 use std::collections::HashSet;
 
 use np_io::{Output, RecordReader, Shard, ToolError, run_tool};
+use np_spaces::declared::registry::resolve_space;
 use np_spaces::neighbours::{NEIGHBOUR_DRAWS, best_first, mutation_neighbours};
 use np_spaces::rng::stream_rng;
 use np_spaces::{SearchSpace, SpaceVisitor, bare_architecture_line, with_space};
@@ -38,6 +39,9 @@ struct Args {
     /// Search space: nb101, nb201, nbgraph, nbgraph-proteins, proxyless or naap.
     #[arg(long, default_value = "nb101")]
     space: String,
+
+    #[command(flatten)]
+    space_file: np_io::SpaceFileArg,
 
     /// Number of architectures to sample.
     #[arg(
@@ -234,5 +238,8 @@ static ALLOCATOR: np_io::ToolAllocator = np_io::TOOL_ALLOCATOR;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    run_tool("arch-sample", || with_space(&args.space, Sample(&args)).map_err(|e| ToolError::usage(e.0))?)
+    run_tool("arch-sample", || {
+        let space = resolve_space(&args.space, args.space_file.space_file.as_deref())?;
+        with_space(&space, Sample(&args)).map_err(|e| ToolError::usage(e.0))?
+    })
 }

@@ -9,6 +9,7 @@ use np_io::chunks::{DEFAULT_CHUNK_LINES, map_lines_in_order};
 use np_io::records::RawLine;
 use np_io::{InputOutputArgs, InvalidLinePolicy, Output, RecordReader, ToolError, run_tool};
 use np_search::TableProtocolArgs;
+use np_spaces::declared::registry::resolve_space;
 use np_spaces::rng::keyed_below;
 use np_spaces::{SearchSpace, SpaceVisitor, with_space};
 use serde_json::{Map, Value};
@@ -59,6 +60,9 @@ struct Args {
     /// Search space of the input lines and the table.
     #[arg(long, default_value = "nb101")]
     space: String,
+
+    #[command(flatten)]
+    space_file: np_io::SpaceFileArg,
 
     /// Seed of the run drawn for each architecture (the draw depends only on seed and id).
     #[arg(long, default_value_t = 0)]
@@ -141,5 +145,8 @@ static ALLOCATOR: np_io::ToolAllocator = np_io::TOOL_ALLOCATOR;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    run_tool("bench-query", || with_space(&args.space, Query(&args)).map_err(|e| ToolError::usage(e.0))?)
+    run_tool("bench-query", || {
+        let space = resolve_space(&args.space, args.space_file.space_file.as_deref())?;
+        with_space(&space, Query(&args)).map_err(|e| ToolError::usage(e.0))?
+    })
 }

@@ -74,6 +74,12 @@ struct Args {
     #[arg(long, value_enum, default_value_t = Backend::Ort)]
     backend: Backend,
 
+    /// The spec file of a space of your own (docs/SPACES.md). Rarely needed: a predictor
+    /// trained on a declared space carries its spec; a different spec of the same name is
+    /// refused.
+    #[arg(long, value_name = "FILE")]
+    space_file: Option<PathBuf>,
+
     /// Execution device for the ort backend; cuda fails loudly when unavailable.
     #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
     device: DeviceArg,
@@ -348,6 +354,9 @@ fn write_scored(output: &mut Output, line: &PendingLine, pred: f32, p_good: Opti
 }
 
 fn score_tool(args: &Args) -> Result<(), ToolError> {
+    if let Some(path) = &args.space_file {
+        np_spaces::declared::declare_file(path)?;
+    }
     let bytes = std::fs::read(&args.model).with_context(|| format!("cannot read model {}", args.model.display()))?;
     let model = load_model(&args.model, &bytes)?;
     // Only the GCN reads it; a tree file's lines carry their feature vectors.

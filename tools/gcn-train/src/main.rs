@@ -52,6 +52,11 @@ struct Args {
     #[arg(long, default_value = "val_accuracy")]
     label: String,
 
+    /// The spec file of the lines' space when it is one of your own (docs/SPACES.md); the
+    /// predictor then carries the spec, so gcn-score needs no file.
+    #[arg(long, value_name = "FILE")]
+    space_file: Option<PathBuf>,
+
     /// Labels are `percent`, `fraction`, or `auto` (fraction when all are ≤ 1).
     #[arg(long, default_value = "auto", value_parser = ["auto", "percent", "fraction"])]
     label_scale: String,
@@ -205,6 +210,9 @@ fn train_tool(args: &Args) -> Result<(), ToolError> {
     let range_percent = parse_range(&args.label_range)?;
     if !(args.rank_weight.is_finite() && args.rank_weight >= 0.0) {
         return Err(ToolError::usage(format!("--rank-weight must be a number ≥ 0, got {}", args.rank_weight)));
+    }
+    if let Some(path) = &args.space_file {
+        np_spaces::declared::declare_file(path)?;
     }
     let reader = RecordReader::open(args.input.as_deref())?;
     let mut lines: Vec<(u64, Parsed)> = Vec::new();

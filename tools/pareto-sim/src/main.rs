@@ -11,6 +11,7 @@ use np_predictor::SpaceSignature;
 use np_search::TableProtocolArgs;
 use np_search::pareto::{ParetoResult, ParetoSettings, TradeOff, run_pareto_experiment};
 use np_search::predictor_args::PredictorArgs;
+use np_spaces::declared::registry::resolve_space;
 use np_spaces::{SearchSpace, SpaceVisitor, with_space};
 use serde_json::{Value, json};
 
@@ -44,6 +45,9 @@ struct Args {
     /// Search space of the table.
     #[arg(long, default_value = "nbgraph")]
     space: String,
+
+    #[command(flatten)]
+    space_file: np_io::SpaceFileArg,
 
     #[command(flatten)]
     protocol: TableProtocolArgs,
@@ -177,5 +181,8 @@ static ALLOCATOR: np_io::ToolAllocator = np_io::TOOL_ALLOCATOR;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    run_tool("pareto-sim", || with_space(&args.space, Simulate(&args)).map_err(|e| ToolError::usage(e.0))?)
+    run_tool("pareto-sim", || {
+        let space = resolve_space(&args.space, args.space_file.space_file.as_deref())?;
+        with_space(&space, Simulate(&args)).map_err(|e| ToolError::usage(e.0))?
+    })
 }

@@ -15,6 +15,7 @@ use np_search::evolution::EvolutionSettings;
 use np_search::experiment::{ExperimentSettings, run_experiment};
 use np_search::predictor_args::PredictorArgs;
 use np_search::rounds_args::RoundsArgs;
+use np_spaces::declared::registry::resolve_space;
 use np_spaces::{SearchSpace, SpaceVisitor, with_space};
 
 const EXAMPLES: &str = "\
@@ -46,6 +47,9 @@ struct Args {
     /// Search space of the table.
     #[arg(long, default_value = "nbgraph")]
     space: String,
+
+    #[command(flatten)]
+    space_file: np_io::SpaceFileArg,
 
     #[command(flatten)]
     protocol: TableProtocolArgs,
@@ -211,5 +215,8 @@ static ALLOCATOR: np_io::ToolAllocator = np_io::TOOL_ALLOCATOR;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    run_tool("search-sim", || with_space(&args.space, Simulate(&args)).map_err(|e| ToolError::usage(e.0))?)
+    run_tool("search-sim", || {
+        let space = resolve_space(&args.space, args.space_file.space_file.as_deref())?;
+        with_space(&space, Simulate(&args)).map_err(|e| ToolError::usage(e.0))?
+    })
 }

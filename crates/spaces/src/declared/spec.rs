@@ -22,6 +22,22 @@ use crate::{InvalidArchitecture, invalid};
 /// beyond 9.
 pub const MAX_CELL_VERTICES: usize = 9;
 
+/// Why a spec file could not be used: it cannot be read (a runtime failure), or it is not a
+/// valid spec (bad input).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpecFileError {
+    Unreadable(String),
+    Invalid(String),
+}
+
+impl std::fmt::Display for SpecFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SpecFileError::Unreadable(message) | SpecFileError::Invalid(message) => f.write_str(message),
+        }
+    }
+}
+
 /// A declared search space: a name, a family, and that family's parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -71,6 +87,9 @@ pub struct EdgeCellSpec {
 pub struct ChainSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stem: Option<Vec<String>>,
+    /// Output width of the stem layer (a node feature, relative to the widest layer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stem_width: Option<usize>,
     pub stages: Vec<StageSpec>,
 }
 
@@ -83,6 +102,13 @@ pub struct StageSpec {
     pub choices: Vec<String>,
     #[serde(default)]
     pub skip: SkipRule,
+    /// Stride of the stage's first block (the others keep stride 1); 1 when left out. A node
+    /// feature of the graph view (`downsample`), as in the built-in ProxylessNAS space.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stride: Option<usize>,
+    /// Output width of the stage's blocks; a node feature relative to the widest layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<usize>,
 }
 
 /// Which blocks of a stage may be skipped (an identity layer). A stage's first block usually
@@ -105,6 +131,35 @@ impl SpaceSpec {
         Ok(spec)
     }
 
+    /// Reads and checks a spec from TOML text (the same fields as JSON; sections are tables
+    /// such as `[edge-cell]`, chain stages an array of tables `[[chain.stages]]`).
+    pub fn from_toml(text: &str) -> Result<Self, InvalidArchitecture> {
+        let spec: SpaceSpec = toml::from_str(text).map_err(|e| {
+            let message = e.message().trim().to_string();
+            match e.span() {
+                Some(span) => {
+                    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                    InvalidArchitecture(format!("not a space spec: line {line}: {message}"))
+                }
+                None => InvalidArchitecture(format!("not a space spec: {message}")),
+            }
+        })?;
+        spec.check()?;
+        Ok(spec)
+    }
+
+    /// Reads a spec file: TOML when its name ends in `.toml`, JSON otherwise. Errors name the
+    /// file.
+    pub fn from_file(path: &std::path::Path) -> Result<Self, SpecFileError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| SpecFileError::Unreadable(format!("cannot read space file {}: {e}", path.display())))?;
+        let spec = match path.extension().and_then(|e| e.to_str()) {
+            Some("toml") => Self::from_toml(&text),
+            _ => Self::from_json(&text),
+        };
+        spec.map_err(|e| SpecFileError::Invalid(format!("space file {}: {e}", path.display())))
+    }
+
     /// The checks every family relies on; each failure names its field.
     pub fn check(&self) -> Result<(), InvalidArchitecture> {
         if self.name.trim().is_empty() {
@@ -125,10 +180,16 @@ impl SpaceSpec {
         }
     }
 
+    /// The spec as compact JSON, its fields in a fixed order: the same text for specs that
+    /// declare the same space, whatever their layout or format on disk.
+    pub fn canonical_json(&self) -> String {
+        serde_json::to_string(self).expect("a spec serialises")
+    }
+
     /// A short hex digest of the spec's content (its canonical JSON): equal exactly for specs
     /// that declare the same space, whatever their layout or format on disk.
     pub fn digest(&self) -> String {
-        let canonical = serde_json::to_string(self).expect("a spec serialises");
+        let canonical = self.canonical_json();
         let mut out = [[0u8; 16]];
         md5_batch::md5_many(&[canonical.as_bytes()], &mut out);
         out[0][..8].iter().map(|b| format!("{b:02x}")).collect()
@@ -152,6 +213,21 @@ impl SpaceSpec {
 }
 
 /// Op names: at least one, none empty, no repeats.
+/// The op a skipped chain block shows in lines and in the graph view.
+pub const SKIP_OP: &str = "skip";
+
+/// The most layers (stem and blocks) a declared chain may have.
+pub const MAX_CHAIN_LAYERS: usize = 256;
+
+/// Ids write one character per choice, from an alphabet of 62.
+fn check_id_alphabet(what: &str, names: &[String]) -> Result<(), InvalidArchitecture> {
+    let most = super::common::ID_ALPHABET.len() - 1;
+    match names.len() > most {
+        true => invalid(format!("spec: '{what}' has {} distinct names; at most {most} are supported", names.len())),
+        false => Ok(()),
+    }
+}
+
 fn check_names(what: &str, names: &[String]) -> Result<(), InvalidArchitecture> {
     if names.is_empty() {
         return invalid(format!("spec: '{what}' is empty"));
@@ -191,6 +267,10 @@ impl NodeCellSpec {
 impl EdgeCellSpec {
     fn check(&self) -> Result<(), InvalidArchitecture> {
         check_names("edge-cell.ops", &self.ops)?;
+        check_id_alphabet("edge-cell.ops", &self.ops)?;
+        if self.ops.len() < 2 {
+            return invalid("spec: 'edge-cell.ops' needs at least two ops (one op gives one cell)");
+        }
         if !(2..=MAX_CELL_VERTICES).contains(&self.nodes) {
             return invalid(format!("spec: 'edge-cell.nodes' is {}; it must be 2 to {MAX_CELL_VERTICES}", self.nodes));
         }
@@ -216,13 +296,33 @@ impl ChainSpec {
         if self.stages.is_empty() {
             return invalid("spec: 'chain.stages' is empty");
         }
+        let mut layers = usize::from(self.stem.is_some());
         for (i, stage) in self.stages.iter().enumerate() {
-            check_names(&format!("chain.stages[{i}].choices"), &stage.choices)?;
+            let field = format!("chain.stages[{i}].choices");
+            check_names(&field, &stage.choices)?;
+            if stage.choices.iter().any(|choice| choice == SKIP_OP) && stage.skip != SkipRule::None {
+                return invalid(format!("spec: '{field}' names '{SKIP_OP}', the op of a skipped block; rename it"));
+            }
+            layers += stage.blocks;
             if stage.blocks == 0 {
                 return invalid(format!("spec: 'chain.stages[{i}].blocks' is 0"));
             }
+            if stage.stride == Some(0) || stage.width == Some(0) {
+                return invalid(format!("spec: 'chain.stages[{i}]': stride and width must be at least 1"));
+            }
         }
-        Ok(())
+        if layers > MAX_CHAIN_LAYERS {
+            return invalid(format!("spec: 'chain' has {layers} layers; at most {MAX_CHAIN_LAYERS} are supported"));
+        }
+        let mut vocabulary: Vec<String> = self.stem.iter().flatten().cloned().collect();
+        for stage in &self.stages {
+            for choice in &stage.choices {
+                if !vocabulary.contains(choice) {
+                    vocabulary.push(choice.clone());
+                }
+            }
+        }
+        check_id_alphabet("chain (stem and stage choices together)", &vocabulary)
     }
 }
 

@@ -4,6 +4,11 @@
 #
 #   make search SPACE=nbgraph DATASET=cora N=172 K=20 POOL=all SEED=1 RUN=runs/cora-1
 #   make search SPACE=nb201 DATASET=cifar100 SEARCH_EPOCHS=12 N=100 K=20
+#   make search SPACE_FILE=my-space.toml BENCH=my-table.csv \
+#     TABLE_FLAGS='--val-column val_acc --test-column test_acc' N=50 ROUNDS=5
+#
+# SPACE_FILE is a space of your own (docs/SPACES.md), used instead of SPACE by every stage; its
+# table is BENCH, read with TABLE_FLAGS (the column flags; docs/SPACES.md, "Tables").
 #
 #   samples.jsonl      N random architectures                       arch-sample
 #   trained.jsonl      ... trained and validated                    $(TRAIN)
@@ -36,9 +41,13 @@ DATASET ?= cora
 # under a protocol: the search signal is the validation accuracy after SEARCH_EPOCHS epochs
 # (200 exists only for cifar10; 12 is NATS-Bench's recommended protocol), the report the
 # 200-epoch test accuracy.
+SPACE_FILE ?=
+SPACE_ARGS = $(if $(SPACE_FILE),--space-file $(SPACE_FILE),--space $(SPACE))
+# The space's name in the run directory: the spec file's name without its extension.
+SPACE_NAME = $(if $(SPACE_FILE),$(basename $(notdir $(SPACE_FILE))),$(SPACE))
 SEARCH_EPOCHS ?= $(if $(filter cifar10,$(DATASET)),200,12)
-BENCH   ?= $(if $(filter nb201,$(SPACE)),$(NAS_DATA)/nb201/nb201.csv,$(NBGRAPH_LIGHT)/$(DATASET).bench)
-TABLE_FLAGS ?= $(if $(filter nb201,$(SPACE)),--dataset $(DATASET) --search-epochs $(SEARCH_EPOCHS))
+BENCH   ?= $(if $(SPACE_FILE),$(error SPACE_FILE needs BENCH=<its table> and the TABLE_FLAGS that read it),$(if $(filter nb201,$(SPACE)),$(NAS_DATA)/nb201/nb201.csv,$(NBGRAPH_LIGHT)/$(DATASET).bench))
+TABLE_FLAGS ?= $(if $(and $(filter nb201,$(SPACE)),$(if $(SPACE_FILE),,yes)),--dataset $(DATASET) --search-epochs $(SEARCH_EPOCHS))
 N       ?= 172
 K       ?= 20
 POOL    ?= all
@@ -47,12 +56,12 @@ SHARDS  ?= 4
 JOBS    ?= $(SHARDS)
 # Extra gcn-train flags, e.g. GCN_FLAGS='--two-stage --threshold 91' on NAS-Bench-101; on
 # NAS-Bench-Graph the paper's lr 2e-4 and weight decay 1e-3 leave the predictor nearly constant.
-GCN_FLAGS ?= $(if $(filter nbgraph%,$(SPACE)),--lr 1e-3 --weight-decay 0)
+GCN_FLAGS ?= $(if $(and $(filter nbgraph%,$(SPACE)),$(if $(SPACE_FILE),,yes)),--lr 1e-3 --weight-decay 0)
 # Extra topk conditions, e.g. TOP_WHERE="--where p_good>=0.5" with a two-stage predictor.
 TOP_WHERE ?=
 # The "train and validate" step: any command that reads architecture lines and writes each
 # back with val_accuracy. Default: the benchmark table, one seeded run per architecture.
-TRAIN   ?= $(BIN)/bench-query --space $(SPACE) --table $(BENCH) $(TABLE_FLAGS) --seed $(SEED)
+TRAIN   ?= $(BIN)/bench-query $(SPACE_ARGS) --table $(BENCH) $(TABLE_FLAGS) --seed $(SEED)
 # What `make search` builds first (empty to use binaries already built under BIN).
 SEARCH_BUILD ?= release
 
@@ -69,7 +78,10 @@ GLOBAL  ?= 2
 FIT_STEPS  ?= 3000
 WARM_STEPS ?= 600
 
-SEARCH_RUN := $(if $(filter command line environment,$(origin RUN)),$(RUN),runs/search-$(SPACE)-$(DATASET)-seed$(SEED))
+# gcn-train reads the lines' space from them; a declared one it must be told about.
+GCN_SPACE = $(if $(SPACE_FILE),--space-file $(SPACE_FILE))
+
+SEARCH_RUN := $(if $(filter command line environment,$(origin RUN)),$(RUN),runs/search-$(SPACE_NAME)$(if $(SPACE_FILE),,-$(DATASET))-seed$(SEED))
 R := $(SEARCH_RUN)
 POOL_ARGS := $(if $(filter all,$(POOL)),--all,--count $(POOL) --seed $(shell echo $$(( $(SEED) + 1000000 ))))
 
@@ -88,17 +100,17 @@ search: $(SEARCH_BUILD) $(R)/best.jsonl
 
 $(R)/samples.jsonl:
 	@mkdir -p $(@D)
-	$(BIN)/arch-sample --space $(SPACE) --count $(N) --seed $(SEED) -o $@
+	$(BIN)/arch-sample $(SPACE_ARGS) --count $(N) --seed $(SEED) -o $@
 
 $(R)/trained.jsonl: $(R)/samples.jsonl
 	$(TRAIN) < $< > $@.partial && mv $@.partial $@
 
 $(R)/model.onnx: $(R)/trained.jsonl
-	$(BIN)/arch-encode --space $(SPACE) --format graph $< | $(BIN)/gcn-train --label val_accuracy -q $(GCN_FLAGS) -o $@
+	$(BIN)/arch-encode $(SPACE_ARGS) --format graph $< | $(BIN)/gcn-train --label val_accuracy -q $(GCN_FLAGS) $(GCN_SPACE) -o $@
 
 $(R)/pool.jsonl:
 	@mkdir -p $(@D)
-	$(BIN)/arch-sample --space $(SPACE) $(POOL_ARGS) -o $@
+	$(BIN)/arch-sample $(SPACE_ARGS) $(POOL_ARGS) -o $@
 
 # Shards by line count (split -n l/S never cuts a line), scored in parallel, merged in order:
 # the same bytes as scoring the pool in one process. $(call score_in_shards,MODEL,DIR) scores
@@ -130,12 +142,12 @@ WARM = $(and $(4),$(filter-out 0,$(WARM_STEPS)))
 define search_round
 $(1)/model.onnx: $(2) $(if $(WARM),$(4)/model.onnx)
 	@mkdir -p $(1)
-	$(BIN)/arch-encode --space $(SPACE) --format graph $(2) | $(BIN)/gcn-train --label val_accuracy -q $(GCN_FLAGS) \
+	$(BIN)/arch-encode $(SPACE_ARGS) --format graph $(2) | $(BIN)/gcn-train --label val_accuracy -q $(GCN_FLAGS) $(GCN_SPACE) \
 	  $(if $(WARM),--warm-start $(4)/model.onnx --steps $(WARM_STEPS),--steps $(FIT_STEPS)) -o $$@
 
 $(1)/neighbours.jsonl: $(2)
 	@mkdir -p $(1)
-	$(if $(filter-out 0,$(NEIGHBOURS)),$(BIN)/arch-sample --space $(SPACE) --neighbours-of $(2) --parents $(NEIGHBOURS) \
+	$(if $(filter-out 0,$(NEIGHBOURS)),$(BIN)/arch-sample $(SPACE_ARGS) --neighbours-of $(2) --parents $(NEIGHBOURS) \
 	  --seed $$$$(( $(SEED) * 1000 + $(3) )) -o $$@,: > $$@)
 
 $(1)/neighbour-scores.jsonl: $(1)/neighbours.jsonl $(1)/model.onnx
@@ -169,4 +181,4 @@ search-oracle: $(SEARCH_BUILD) $(R)/oracle.jsonl
 
 $(R)/oracle.jsonl:
 	@mkdir -p $(@D)
-	$(BIN)/arch-sample --space $(SPACE) --all | $(TRAIN) | $(BIN)/topk -k 1 --by val_accuracy -o $@
+	$(BIN)/arch-sample $(SPACE_ARGS) --all | $(TRAIN) | $(BIN)/topk -k 1 --by val_accuracy -o $@

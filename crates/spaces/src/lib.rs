@@ -229,7 +229,7 @@ pub fn with_space<V: SpaceVisitor>(name: &str, visitor: V) -> Result<V::Output, 
         "naap" => Ok(visitor.visit(&naap::Naap::new())),
         "nb201" => Ok(visitor.visit(&*NB201)),
         other => match declared::registry::find(other) {
-            // PENDING Some(declared::registry::Declared::Node(space)) => Ok(visitor.visit(space)),
+            Some(declared::registry::Declared::Node(space)) => Ok(visitor.visit(space)),
             Some(declared::registry::Declared::Edge(space)) => Ok(visitor.visit(space)),
             Some(declared::registry::Declared::Chain(space)) => Ok(visitor.visit(space)),
             None => invalid(format!(

@@ -13,7 +13,7 @@ pub mod common;
 pub mod edge_cell;
 pub mod edge_cell_space;
 pub mod node_cell;
-// pub mod node_cell_space; (pending)
+pub mod node_cell_space;
 pub mod registry;
 pub mod spec;
 

@@ -11,13 +11,13 @@ use std::sync::RwLock;
 
 use super::chain::ChainSpace;
 use super::edge_cell_space::EdgeCellSpace;
-// PENDING use super::node_cell_space::NodeCellSpace;
+use super::node_cell_space::NodeCellSpace;
 use super::spec::{SpaceSpec, SpecFileError};
 use crate::{InvalidArchitecture, SPACE_NAMES, invalid};
 
 /// A declared space of any family.
 pub enum Declared {
-    // PENDING Node(NodeCellSpace),
+    Node(NodeCellSpace),
     Edge(EdgeCellSpace),
     Chain(ChainSpace),
 }
@@ -25,7 +25,7 @@ pub enum Declared {
 impl Declared {
     fn of(spec: &SpaceSpec) -> Declared {
         match spec.family.as_str() {
-            // PENDING "node-cell" => Declared::Node(NodeCellSpace::new(spec)),
+            "node-cell" => Declared::Node(NodeCellSpace::new(spec)),
             "edge-cell" => Declared::Edge(EdgeCellSpace::new(spec)),
             _ => Declared::Chain(ChainSpace::new(spec)),
         }
@@ -33,7 +33,7 @@ impl Declared {
 
     pub fn header(&self) -> &super::common::DeclaredHeader {
         match self {
-            // PENDING Declared::Node(space) => space.header(),
+            Declared::Node(space) => space.header(),
             Declared::Edge(space) => space.header(),
             Declared::Chain(space) => space.header(),
         }

@@ -9,9 +9,9 @@
 //!   then draws unique cells without replacement, as `nb101`'s default does. `random-matrix`
 //!   is `nasbench`'s `random_spec` recipe for the spec's limits (repeats possible), the only
 //!   sampler of larger spaces.
-//! - For a space too large to enumerate, `--size` reports the labelled matrices (every
-//!   upper-triangular matrix of the largest size with every interior labelling): an upper
-//!   bound of the distinct cells, which only enumeration could count.
+//! - `--size` counts the unique cells without making them up to 8 vertices (about a second
+//!   at 8); for 9 it reports the labelled matrices (every upper-triangular matrix of the
+//!   largest size with every interior labelling), an upper bound of the distinct cells.
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -45,13 +45,20 @@ pub struct NodeCellSpace {
     header: DeclaredHeader,
     rules: NodeCellRules,
     cells: OnceLock<Vec<NodeCell>>,
+    /// [`NodeCellRules::enumerable`], which counts the cells: asked once.
+    enumerable: OnceLock<bool>,
 }
 
 impl NodeCellSpace {
     /// The space of a checked node-cell spec.
     pub fn new(spec: &SpaceSpec) -> Self {
         let rules = NodeCellRules::of(spec.node_cell.as_ref().expect("a node-cell spec"));
-        NodeCellSpace { header: DeclaredHeader::new(spec, rules.op_vocabulary()), rules, cells: OnceLock::new() }
+        NodeCellSpace {
+            header: DeclaredHeader::new(spec, rules.op_vocabulary()),
+            rules,
+            cells: OnceLock::new(),
+            enumerable: OnceLock::new(),
+        }
     }
 
     pub fn header(&self) -> &DeclaredHeader {
@@ -60,6 +67,10 @@ impl NodeCellSpace {
 
     pub fn rules(&self) -> &NodeCellRules {
         &self.rules
+    }
+
+    fn enumerable(&self) -> bool {
+        *self.enumerable.get_or_init(|| self.rules.enumerable())
     }
 
     fn cells(&self) -> &[NodeCell] {
@@ -113,9 +124,13 @@ impl SearchSpace for NodeCellSpace {
     }
 
     fn size(&self) -> SpaceSize {
-        if self.rules.enumerable() {
+        if self.enumerable() {
             let count = self.cells().len() as u128;
             return SpaceSize { published_count: count, unique_count: count, enumerable: true };
+        }
+        if self.rules.max_vertices() <= 8 {
+            let count = self.rules.count();
+            return SpaceSize { published_count: count, unique_count: count, enumerable: false };
         }
         let v = self.rules.max_vertices() as u32;
         let matrices = 1u128 << (v * (v - 1) / 2);
@@ -125,15 +140,15 @@ impl SearchSpace for NodeCellSpace {
     }
 
     fn sampling_methods(&self) -> &'static [SamplingMethod] {
-        if self.rules.enumerable() { &SAMPLING_METHODS } else { &LARGE_SAMPLING_METHODS }
+        if self.enumerable() { &SAMPLING_METHODS } else { &LARGE_SAMPLING_METHODS }
     }
 
     fn sample(&self, rng: &mut SpaceRng) -> NodeCell {
-        if !self.rules.enumerable() {
+        if !self.enumerable() {
             return self.rules.random_matrix_cell(rng);
         }
         let cells = self.cells();
-        cells[uniform_below(rng, cells.len() as u64) as usize].clone()
+        cells[uniform_below(rng, cells.len() as u64) as usize]
     }
 
     fn sample_range(
@@ -144,7 +159,7 @@ impl SearchSpace for NodeCellSpace {
         range: Range<u64>,
     ) -> Result<Vec<NodeCell>, InvalidArchitecture> {
         match method {
-            "uniform" if self.rules.enumerable() => {
+            "uniform" if self.enumerable() => {
                 draw_without_replacement(self.name(), self.cells(), seed, count, range, "random-matrix")
             }
             "random-matrix" => Ok(range.map(|i| self.rules.random_matrix_cell(&mut item_rng(seed, i))).collect()),
@@ -190,7 +205,7 @@ impl SearchSpace for NodeCellSpace {
     }
 
     fn enumerate(&self) -> Option<&[NodeCell]> {
-        self.rules.enumerable().then(|| self.cells())
+        self.enumerable().then(|| self.cells())
     }
 
     fn mutate(&self, cell: &NodeCell, rng: &mut SpaceRng) -> NodeCell {

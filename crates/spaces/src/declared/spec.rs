@@ -213,6 +213,9 @@ impl SpaceSpec {
 }
 
 /// Op names: at least one, none empty, no repeats.
+/// The most interior ops a node cell may list (ops are stored as bytes).
+pub const MAX_NODE_CELL_OPS: usize = 255;
+
 /// The op a skipped chain block shows in lines and in the graph view.
 pub const SKIP_OP: &str = "skip";
 
@@ -246,6 +249,17 @@ fn check_names(what: &str, names: &[String]) -> Result<(), InvalidArchitecture> 
 impl NodeCellSpec {
     fn check(&self) -> Result<(), InvalidArchitecture> {
         check_names("node-cell.ops", &self.ops)?;
+        if let Some(reserved) = self.ops.iter().find(|op| *op == "input" || *op == "output") {
+            return invalid(format!(
+                "spec: 'node-cell.ops' names '{reserved}', the name of a cell's fixed vertex; rename it"
+            ));
+        }
+        if self.ops.len() > MAX_NODE_CELL_OPS {
+            return invalid(format!(
+                "spec: 'node-cell.ops' has {} ops; at most {MAX_NODE_CELL_OPS} are supported",
+                self.ops.len()
+            ));
+        }
         if !(2..=MAX_CELL_VERTICES).contains(&self.max_vertices) {
             return invalid(format!(
                 "spec: 'node-cell.max_vertices' is {}; it must be 2 to {MAX_CELL_VERTICES} (input and output included)",

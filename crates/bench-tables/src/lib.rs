@@ -17,6 +17,8 @@
 //!   protocol (dataset, search schedule) that says which columns answer.
 //! - [`table`]: the common [`BenchTable`](table::BenchTable), the query protocol and
 //!   JSON-lines tables.
+//! - [`columns`]: CSV and JSON-lines tables read by column names the caller gives (the
+//!   tables of declared search spaces, whose users name their own columns).
 //!
 //! What it deliberately does not do: it does not validate, prune or re-hash cells (that is
 //! `np-spaces`' job; the hash stored in the file is passed through as is), it does not write
@@ -27,12 +29,14 @@
 use std::fmt;
 use std::path::Path;
 
+pub mod columns;
 pub mod nb101_tfrecord;
 pub mod nb201_csv;
 pub mod nbgraph_bench;
 pub mod pickle;
 pub mod tfrecord;
 
+pub use columns::TableColumns;
 pub use nb101_tfrecord::{Nb101Entry, Nb101Run, read_nb101_tfrecord};
 pub use nb201_csv::{Nb201Dataset, Nb201Protocol};
 pub use nbgraph_bench::{NbGraphEntry, nbgraph_table_from_bench, read_nbgraph_bench};
@@ -73,29 +77,86 @@ pub fn nb101_table_from_tfrecord(reader: impl std::io::Read) -> Result<table::Be
     Ok(bench)
 }
 
+/// The table formats [`load_table`] reads, told apart by file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    /// `.tfrecord`: NAS-Bench-101's official file.
+    Nb101TfRecord,
+    /// `.bench`: a NAS-Bench-Graph light table.
+    NbGraphBench,
+    /// `.csv`: NAS-Bench-201's table under a protocol, or any table read by named columns.
+    Csv,
+    /// Anything else: JSON lines.
+    JsonLines,
+}
+
+impl TableFormat {
+    /// The format of the table at `path`, by its extension.
+    pub fn of(path: &Path) -> Self {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("tfrecord") => TableFormat::Nb101TfRecord,
+            Some("bench") => TableFormat::NbGraphBench,
+            Some("csv") => TableFormat::Csv,
+            _ => TableFormat::JsonLines,
+        }
+    }
+
+    /// Whether tables of this format can be read by named columns ([`columns`]): the binary
+    /// formats store fixed fields.
+    pub fn has_named_columns(self) -> bool {
+        matches!(self, TableFormat::Csv | TableFormat::JsonLines)
+    }
+}
+
 /// Loads a benchmark table by its file extension: `.tfrecord` is NAS-Bench-101's official
 /// file (keyed by module hash), `.bench` a NAS-Bench-Graph light table (keyed by the decimal
 /// architecture code), anything else a JSON-lines table whose lines `id_of` turns into ids
 /// (see [`table::read_jsonl_table`]; the binary formats store their ids and ignore `id_of`).
-/// A `.csv` table is NAS-Bench-201's, which needs a protocol: [`load_nb201_table`] reads it.
-/// Errors name the file; a file that cannot be read at all says "cannot read".
+/// A `.csv` table is NAS-Bench-201's, which needs a protocol: [`load_nb201_table`] reads it
+/// (and [`load_table_with`] any `.csv` table by named columns). Errors name the file; a file
+/// that cannot be read at all says "cannot read".
 pub fn load_table(
     path: &Path,
     id_of: impl Fn(&serde_json::Value) -> Result<String, String>,
 ) -> Result<table::BenchTable, TableError> {
+    load_table_with(path, None, id_of)
+}
+
+/// [`load_table`], and with `columns` a `.csv` or JSON-lines table read by those columns
+/// ([`columns`]) instead of by the fixed fields of [`table::read_jsonl_table`].
+pub fn load_table_with(
+    path: &Path,
+    columns: Option<&TableColumns>,
+    id_of: impl Fn(&serde_json::Value) -> Result<String, String>,
+) -> Result<table::BenchTable, TableError> {
     let in_file = |e: TableError| TableError(format!("{}: {e}", path.display()));
     let cannot_read = |e: std::io::Error| TableError(format!("cannot read {}: {e}", path.display()));
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("tfrecord") => {
+    let text = || std::fs::read_to_string(path).map_err(cannot_read);
+    let format = TableFormat::of(path);
+    if let Some(columns) = columns {
+        columns.check()?;
+        return match format {
+            TableFormat::Csv => columns::columns_table_from_csv(&text()?, columns, id_of).map_err(in_file),
+            TableFormat::JsonLines => columns::columns_table_from_jsonl(&text()?, columns, id_of).map_err(in_file),
+            TableFormat::Nb101TfRecord | TableFormat::NbGraphBench => {
+                Err(in_file(TableError("a .tfrecord or .bench table has fixed fields, not named columns".to_string())))
+            }
+        };
+    }
+    match format {
+        TableFormat::Nb101TfRecord => {
             let file = std::fs::File::open(path).map_err(cannot_read)?;
             nb101_table_from_tfrecord(file).map_err(in_file)
         }
-        Some("bench") => nbgraph_table_from_bench(&std::fs::read(path).map_err(cannot_read)?).map_err(in_file),
-        Some("csv") => Err(in_file(TableError(
-            "a NAS-Bench-201 .csv table needs a protocol: bench-query --space nb201 --dataset D --search-epochs E reads it"
+        TableFormat::NbGraphBench => {
+            nbgraph_table_from_bench(&std::fs::read(path).map_err(cannot_read)?).map_err(in_file)
+        }
+        TableFormat::Csv => Err(in_file(TableError(
+            "a NAS-Bench-201 .csv table needs a protocol: bench-query --space nb201 --dataset D --search-epochs E reads it; \
+             another .csv table needs its columns named (--val-column)"
                 .to_string(),
         ))),
-        _ => table::read_jsonl_table(&std::fs::read_to_string(path).map_err(cannot_read)?, id_of).map_err(in_file),
+        TableFormat::JsonLines => table::read_jsonl_table(&text()?, id_of).map_err(in_file),
     }
 }
 

@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use crate::TableError;
+use crate::columns::{CsvRows, arch_record, number_at};
 use crate::table::{BenchTable, TableEntry, TableRun};
 
 /// The datasets of NAS-Bench-201, named as the table's columns name them.
@@ -78,47 +79,6 @@ impl Nb201Protocol {
     }
 }
 
-/// A CSV file's header and rows, with the 1-based line of each row for errors.
-struct CsvRows {
-    header: Vec<String>,
-    rows: Vec<(usize, csv::StringRecord)>,
-}
-
-impl CsvRows {
-    fn read(text: &str) -> Result<Self, TableError> {
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
-        let mut records = reader.records();
-        let line_of = |error: &csv::Error| error.position().map_or(0, |p| p.line() as usize);
-        let header = match records.next() {
-            Some(Ok(header)) => header.iter().map(str::to_string).collect(),
-            Some(Err(e)) => return Err(TableError(format!("line {}: {e}", line_of(&e)))),
-            None => return Err(TableError("line 1: empty file, expected a header row".to_string())),
-        };
-        let mut rows = Vec::with_capacity(16_000);
-        for record in records {
-            let record = record.map_err(|e| TableError(format!("line {}: {e}", line_of(&e))))?;
-            let line = record.position().map_or(0, |p| p.line() as usize);
-            rows.push((line, record));
-        }
-        Ok(CsvRows { header, rows })
-    }
-
-    /// The position of `name` in the header.
-    fn column(&self, name: &str) -> Result<usize, TableError> {
-        self.header.iter().position(|h| h == name).ok_or_else(|| TableError(format!("line 1: no column '{name}'")))
-    }
-}
-
-/// The number in `column` of a row, or an error naming the line and column.
-fn number_at(line: usize, record: &csv::StringRecord, column: usize, name: &str) -> Result<f64, TableError> {
-    let text = record.get(column).unwrap_or("");
-    text.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|x| x.is_finite())
-        .ok_or_else(|| TableError(format!("line {line}: column '{name}' is {text:?}, not a number")))
-}
-
 /// Each row's cell id, from its `arch` column through `id_of`, refusing a cell listed twice
 /// (a second row would silently shadow the first).
 fn row_ids(rows: &CsvRows, id_of: &impl Fn(&Value) -> Result<String, String>) -> Result<Vec<String>, TableError> {
@@ -127,9 +87,7 @@ fn row_ids(rows: &CsvRows, id_of: &impl Fn(&Value) -> Result<String, String>) ->
     let mut ids = Vec::with_capacity(rows.rows.len());
     for (line, record) in &rows.rows {
         let text = record.get(arch).unwrap_or("");
-        let mut fields = Map::new();
-        fields.insert("arch".to_string(), Value::from(text));
-        let id = id_of(&Value::Object(fields)).map_err(|e| TableError(format!("line {line}: {e}")))?;
+        let id = id_of(&arch_record(Value::from(text))).map_err(|e| TableError(format!("line {line}: {e}")))?;
         if let Some(earlier) = first_line.insert(id.clone(), *line) {
             return Err(TableError(format!("line {line}: cell {id} repeats line {earlier}")));
         }

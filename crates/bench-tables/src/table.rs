@@ -61,12 +61,7 @@ impl Answer {
             fields.insert("train_seconds".into(), Value::from(seconds));
         }
         if let Some(params) = self.params {
-            let params = if params.fract() == 0.0 && params.abs() < 9.0e15 {
-                Value::from(params as i64)
-            } else {
-                Value::from(params)
-            };
-            fields.insert("params".into(), params);
+            fields.insert("params".into(), number_value(params));
         }
         for (key, value) in &self.extra {
             fields.insert(key.clone(), value.clone());
@@ -118,8 +113,19 @@ impl BenchTable {
     }
 }
 
+/// `x` as JSON: an integer when whole (a count reads `1234`, not `1234.0`), else a float.
+pub(crate) fn number_value(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 { Value::from(x as i64) } else { Value::from(x) }
+}
+
+/// Whether a table's accuracies are fractions rather than percent: they are when every
+/// validation accuracy is ≤ 1 (no architecture worth a table reaches only 1 %).
+pub(crate) fn are_fractions(validation_accuracies: impl IntoIterator<Item = f64>) -> bool {
+    validation_accuracies.into_iter().all(|x| x <= 1.0)
+}
+
 /// Percent from a fraction or percent value: tables mix both; answers are always percent.
-fn percent(x: f64, fractions: bool) -> f64 {
+pub(crate) fn percent(x: f64, fractions: bool) -> f64 {
     if fractions { x * 100.0 } else { x }
 }
 
@@ -151,7 +157,7 @@ pub fn read_jsonl_table(
         found.extend(v.get("val_accuracy").and_then(Value::as_f64));
         found
     });
-    let fractions = accuracy_values.into_iter().all(|x| x <= 1.0);
+    let fractions = are_fractions(accuracy_values);
     let mut table = BenchTable::default();
     for (number, id, value) in records {
         let number_of = |key: &str| value.get(key).and_then(Value::as_f64);

@@ -39,7 +39,7 @@ pub mod universe;
 
 pub use evaluation::{Evaluation, Evaluator, SearchLog, TableEvaluator};
 pub use table_args::TableProtocolArgs;
-pub use tables::{TableLoadError, load_nb201_space_table, load_space_table};
+pub use tables::{TableLoadError, load_columns_space_table, load_nb201_space_table, load_space_table};
 pub use universe::Universe;
 
 use np_spaces::rng::{SpaceRng, item_rng, keyed_below};

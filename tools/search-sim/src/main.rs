@@ -201,8 +201,8 @@ impl SpaceVisitor for Simulate<'_> {
         }
         if let Some(prefix) = &args.plots {
             let mut name = args.table.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            if let Some(protocol) = args.protocol.protocol(space.name(), &args.table)? {
-                name = format!("{name} {}", protocol.val_column());
+            if let Some(signal) = args.protocol.search_signal(space.name(), &args.table)? {
+                name = format!("{name} {signal}");
             }
             plots::write_plots(&result, prefix, args.figure_n, &name)?;
         }

@@ -130,7 +130,7 @@ impl ChainSpace {
         ))
     }
 
-    fn from_layers(&self, layers: Vec<u8>) -> Result<ChainArch, InvalidArchitecture> {
+    fn checked_arch(&self, layers: Vec<u8>) -> Result<ChainArch, InvalidArchitecture> {
         for (layer, &op) in layers.iter().enumerate() {
             self.check_allowed(layer, op)?;
         }
@@ -151,11 +151,11 @@ impl ChainSpace {
     }
 
     /// A chain from its `arch` text: the text form, or the id.
-    fn from_arch_text(&self, text: &str) -> Result<ChainArch, InvalidArchitecture> {
+    fn read_arch_text(&self, text: &str) -> Result<ChainArch, InvalidArchitecture> {
         if text.chars().count() == self.slots.len() {
             let layers: Option<Vec<u8>> = text.chars().map(id_index).collect();
             if let Some(layers) = layers.filter(|l| l.iter().all(|&op| (op as usize) < self.header.vocabulary.len())) {
-                return self.from_layers(layers);
+                return self.checked_arch(layers);
             }
         }
         let groups: Vec<&str> = text.split('+').collect();
@@ -177,7 +177,7 @@ impl ChainSpace {
             return invalid(format!("field 'arch' names {} layers; this space has {}", names.len(), self.slots.len()));
         }
         let ops = Value::Array(names.into_iter().map(Value::from).collect());
-        self.from_layers(op_names_to_indices(&ops, self.header.vocabulary, self.slots.len())?)
+        self.checked_arch(op_names_to_indices(&ops, self.header.vocabulary, self.slots.len())?)
             .map_err(|e| InvalidArchitecture(format!("field 'arch': {e}")))
     }
 }
@@ -260,12 +260,14 @@ impl SearchSpace for ChainSpace {
         self.header.check_digest(fields)?;
         let from_arch = match fields.get("arch") {
             None => None,
-            Some(Value::String(text)) => Some(self.from_arch_text(text)?),
+            Some(Value::String(text)) => Some(self.read_arch_text(text)?),
             Some(_) => return invalid("field 'arch' must be a string (the text form or the id)"),
         };
         let from_ops = match fields.get("ops") {
             None => None,
-            Some(ops) => Some(self.from_layers(op_names_to_indices(ops, self.header.vocabulary, self.slots.len())?)?),
+            Some(ops) => {
+                Some(self.checked_arch(op_names_to_indices(ops, self.header.vocabulary, self.slots.len())?)?)
+            }
         };
         match (from_arch, from_ops) {
             (Some(a), Some(b)) if a != b => invalid(format!(

@@ -199,21 +199,24 @@ impl EdgeCellSpace {
         ArchGraph { ops, adjacency, node_features: vec![Vec::new(); nodes] }
     }
 
-    fn from_ops(&self, ops: &[u8]) -> EdgeCell {
+    fn cell_of_ops(&self, ops: &[u8]) -> EdgeCell {
         let mut cell = EdgeCell { ops: [0; MAX_CELL_EDGES] };
         cell.ops[..ops.len()].copy_from_slice(ops);
         cell
     }
 
     /// A cell from its `arch` text: the official layout, or the id.
-    fn from_arch_text(&self, text: &str) -> Result<EdgeCell, InvalidArchitecture> {
+    fn read_arch_text(&self, text: &str) -> Result<EdgeCell, InvalidArchitecture> {
         if !text.starts_with('|') && text.chars().count() == self.edges() {
             let ops: Option<Vec<u8>> = text.chars().map(id_index).collect();
             if let Some(ops) = ops.filter(|ops| ops.iter().all(|&op| (op as usize) < self.rules.ops.len())) {
-                return Ok(self.from_ops(&ops));
+                return Ok(self.cell_of_ops(&ops));
             }
         }
-        self.rules.from_text(text).map(|ops| self.from_ops(&ops)).map_err(|e| InvalidArchitecture(format!("field {e}")))
+        self.rules
+            .from_text(text)
+            .map(|ops| self.cell_of_ops(&ops))
+            .map_err(|e| InvalidArchitecture(format!("field {e}")))
     }
 }
 
@@ -262,7 +265,7 @@ impl SearchSpace for EdgeCellSpace {
             None => {
                 let ops: Vec<u8> =
                     (0..self.edges()).map(|_| uniform_below(rng, self.rules.ops.len() as u64) as u8).collect();
-                self.from_ops(&ops)
+                self.cell_of_ops(&ops)
             }
         }
     }
@@ -299,18 +302,18 @@ impl SearchSpace for EdgeCellSpace {
         self.header.check_digest(fields)?;
         let from_arch = match fields.get("arch") {
             None => None,
-            Some(Value::String(text)) => Some(self.from_arch_text(text)?),
+            Some(Value::String(text)) => Some(self.read_arch_text(text)?),
             Some(_) => return invalid("field 'arch' must be a string (|op~0|+|op~0|op~1|+…, or the id)"),
         };
-        let from_ops = match fields.get("ops") {
+        let cell_of_ops = match fields.get("ops") {
             None => None,
-            Some(ops) => Some(self.from_ops(&op_names_to_indices(
+            Some(ops) => Some(self.cell_of_ops(&op_names_to_indices(
                 ops,
                 &self.header.vocabulary[1..=self.rules.ops.len()],
                 self.edges(),
             )?)),
         };
-        let cell = match (from_arch, from_ops) {
+        let cell = match (from_arch, cell_of_ops) {
             (Some(a), Some(b)) if a != b => {
                 return invalid(format!(
                     "fields 'arch' and 'ops' name different cells ({} and {})",

@@ -78,14 +78,14 @@ impl NodeCellSpace {
     }
 
     /// A cell from its `arch` text: the text form, or the id.
-    fn from_arch_text(&self, text: &str) -> Result<NodeCell, InvalidArchitecture> {
+    fn read_arch_text(&self, text: &str) -> Result<NodeCell, InvalidArchitecture> {
         self.rules
             .from_text(text)
             .or_else(|text_error| self.rules.from_id(text).map_err(|_| text_error))
             .map_err(|e| InvalidArchitecture(format!("field 'arch': {e}")))
     }
 
-    fn from_matrix_fields(&self, fields: &Map<String, Value>) -> Result<Option<NodeCell>, InvalidArchitecture> {
+    fn read_matrix_fields(&self, fields: &Map<String, Value>) -> Result<Option<NodeCell>, InvalidArchitecture> {
         let (adjacency, ops) = match (fields.get("adjacency"), fields.get("ops")) {
             (None, None) => return Ok(None),
             (Some(adjacency), Some(ops)) => (adjacency, ops),
@@ -172,10 +172,10 @@ impl SearchSpace for NodeCellSpace {
         self.header.check_digest(fields)?;
         let from_arch = match fields.get("arch") {
             None => None,
-            Some(Value::String(text)) => Some(self.from_arch_text(text)?),
+            Some(Value::String(text)) => Some(self.read_arch_text(text)?),
             Some(_) => return invalid("field 'arch' must be a string (the text form or the id)"),
         };
-        match (from_arch, self.from_matrix_fields(fields)?) {
+        match (from_arch, self.read_matrix_fields(fields)?) {
             (Some(a), Some(b)) if a != b => invalid(format!(
                 "fields 'arch' and 'adjacency'/'ops' name different cells ({} and {})",
                 self.rules.id(&a),

@@ -23,3 +23,5 @@ pub use spec::{ChainSpec, EdgeCellSpec, NodeCellSpec, SkipRule, SpaceSpec, SpecF
 
 #[cfg(test)]
 mod builtin_equivalence;
+#[cfg(test)]
+mod properties;

@@ -63,7 +63,13 @@ pub struct NodeCellSpec {
     pub max_vertices: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_edges: Option<usize>,
+    /// The interior ops, in the order of the graph view's one-hot columns.
     pub ops: Vec<String>,
+    /// The order in which the canonical form ranks the ops, when it is not `ops`'s: the same
+    /// names, reordered. NAS-Bench-101 ranks them conv3x3, conv1x1, maxpool3x3 (`nasbench`'s
+    /// order) but one-hot encodes them conv1x1, conv3x3, maxpool3x3 (the paper's order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<Vec<String>>,
 }
 
 /// Cells whose every edge i → j (i < j) carries an op (the NAS-Bench-201 family). `cut` names
@@ -253,6 +259,14 @@ impl NodeCellSpec {
             return invalid(format!(
                 "spec: 'node-cell.ops' names '{reserved}', the name of a cell's fixed vertex; rename it"
             ));
+        }
+        if let Some(rank) = &self.rank {
+            let mut sorted = (rank.clone(), self.ops.clone());
+            sorted.0.sort();
+            sorted.1.sort();
+            if sorted.0 != sorted.1 {
+                return invalid("spec: 'node-cell.rank' must list exactly the names of 'node-cell.ops', reordered");
+            }
         }
         if self.ops.len() > MAX_NODE_CELL_OPS {
             return invalid(format!(

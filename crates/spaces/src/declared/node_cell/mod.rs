@@ -83,8 +83,13 @@ impl NodeCell {
 pub struct NodeCellRules {
     max_vertices: usize,
     max_edges: usize,
-    /// Interior op names in the spec's order, which is also the label order of canonical forms.
+    /// Interior op names in label order: the order canonical forms rank them (the spec's
+    /// `rank`, or else its `ops`).
     ops: Vec<String>,
+    /// The spec's `ops` (the one-hot order of the graph view).
+    vocabulary: Vec<String>,
+    /// For each label, its op's position in `vocabulary`.
+    vocabulary_index: Vec<usize>,
     /// Characters per interior op in ids: one while the ops fit [`ID_ALPHABET`].
     id_width: usize,
 }
@@ -94,6 +99,7 @@ impl NodeCellRules {
     pub fn of(spec: &NodeCellSpec) -> Self {
         assert!(spec.ops.len() <= 256, "a node cell's op labels are bytes: at most 256 ops");
         let all_edges = spec.max_vertices * (spec.max_vertices - 1) / 2;
+        let labels = spec.rank.clone().unwrap_or_else(|| spec.ops.clone());
         let mut id_width = 1;
         while ID_ALPHABET.len().pow(id_width as u32) < spec.ops.len() {
             id_width += 1;
@@ -101,7 +107,12 @@ impl NodeCellRules {
         NodeCellRules {
             max_vertices: spec.max_vertices,
             max_edges: spec.max_edges.unwrap_or(all_edges).min(all_edges),
-            ops: spec.ops.clone(),
+            ops: labels.clone(),
+            vocabulary: spec.ops.clone(),
+            vocabulary_index: labels
+                .iter()
+                .map(|name| spec.ops.iter().position(|op| op == name).expect("a checked spec"))
+                .collect(),
             id_width,
         }
     }
@@ -109,12 +120,12 @@ impl NodeCellRules {
     /// The graph op vocabulary: `input`, the spec's ops in order, `output`.
     pub fn op_vocabulary(&self) -> Vec<String> {
         let mut names = vec!["input".to_string()];
-        names.extend(self.ops.iter().cloned());
+        names.extend(self.vocabulary.iter().cloned());
         names.push("output".to_string());
         names
     }
 
-    /// The interior op names, in the spec's (label) order.
+    /// The interior op names, in label (rank) order.
     pub fn interior_op_names(&self) -> &[String] {
         &self.ops
     }
@@ -262,7 +273,7 @@ impl NodeCellRules {
         let n = cell.vertex_count();
         let mut ops = Vec::with_capacity(n);
         ops.push(0);
-        ops.extend(cell.interior_ops().iter().map(|&label| label as usize + 1));
+        ops.extend(cell.interior_ops().iter().map(|&label| self.vocabulary_index[label as usize] + 1));
         ops.push(self.ops.len() + 1);
         ArchGraph {
             ops,

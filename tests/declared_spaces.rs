@@ -7,10 +7,11 @@
 //! here: a seeded weight per (edge, op), so a predictor can learn it, with repeated rows for
 //! some cells and a latency column.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use neural_predictor::{json_lines, run_ok, run_tool, tool_path, workspace_root};
+use neural_predictor::{json_lines, run_ok, run_tool, sharded_output, tool_path, workspace_root};
 
 const SPEC: &str = r#"# A small cell of our own: ops on the six edges of a 4-node DAG.
 name = "tiny-cell"
@@ -266,4 +267,57 @@ fn make_search_runs_on_a_declared_space() {
     assert_eq!(best[0]["space"], "tiny-cell");
     let trained = std::fs::read_to_string(run.join("round-002/trained.jsonl")).unwrap();
     assert_eq!(trained.lines().count(), 30);
+}
+
+/// The encodings of `count` sampled architectures (every one with `--all`) of a built-in space
+/// and of its declaration in `fixtures/spaces/`, as (id, encoding) pairs.
+fn encodings(space: &str, sample: &[&str], format: &str) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let spec = workspace_root().join(format!("fixtures/spaces/{space}.toml"));
+    let spec = spec.to_str().unwrap();
+    let field = if format == "flat" { "flat" } else { "graph" };
+    let encode = |space_args: &[&str]| -> Vec<(String, String)> {
+        let mut sample_args = space_args.to_vec();
+        sample_args.extend_from_slice(sample);
+        let lines = run_ok("arch-sample", &sample_args, b"");
+        let mut encode_args = space_args.to_vec();
+        encode_args.extend(["--format", format]);
+        json_lines(&run_ok("arch-encode", &encode_args, lines.as_bytes()))
+            .iter()
+            .map(|line| (line["id"].as_str().unwrap().to_string(), line[field].to_string()))
+            .collect()
+    };
+    (encode(&["--space", space]), encode(&["--space-file", spec]))
+}
+
+#[test]
+fn built_in_spaces_declared_in_fixtures_encode_as_the_built_in_code() {
+    // NAS-Bench-101: the same cells drawn by the same seed (the enumerations agree in order),
+    // so the same encodings, line for line; ids are written differently (module hash there).
+    for format in ["graph", "flat"] {
+        let (built_in, declared) = encodings("nb101", &["--count", "3000", "--seed", "5"], format);
+        assert_eq!(built_in.len(), 3000);
+        let encodings = |lines: &[(String, String)]| lines.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>();
+        assert_eq!(encodings(&built_in), encodings(&declared), "nb101 {format}");
+        // Equal ids exactly for equal cells: the declared ids part the lines as the hashes do.
+        let distinct = |lines: &[(String, String)]| lines.iter().map(|(id, _)| id).collect::<HashSet<_>>().len();
+        assert_eq!(distinct(&built_in), distinct(&declared));
+    }
+    // NAS-Bench-201, the whole space; ProxylessNAS, a sample: ids too are the built-in ones.
+    for (space, sample) in [("nb201", &["--all"][..]), ("proxyless", &["--count", "2000", "--seed", "3"][..])] {
+        for format in ["graph", "flat"] {
+            let (built_in, declared) = encodings(space, sample, format);
+            assert!(built_in.len() >= 2000);
+            assert_eq!(built_in, declared, "{space} {format}");
+        }
+    }
+}
+
+#[test]
+fn declared_samples_shard_exactly() {
+    let s = setup();
+    let whole = run_ok("arch-sample", &["--space-file", s.spec(), "--count", "500", "--seed", "7"], b"");
+    let parts = sharded_output("arch-sample", &["--space-file", s.spec(), "--count", "500", "--seed", "7"], 3);
+    assert_eq!(whole, parts);
+    let all = run_ok("arch-sample", &["--space-file", s.spec(), "--all"], b"");
+    assert_eq!(all, sharded_output("arch-sample", &["--space-file", s.spec(), "--all"], 4));
 }

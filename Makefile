@@ -25,7 +25,7 @@ export NBGRAPH_DIR
 # exists once setup has run, after this file was read).
 NBGRAPH_LIGHT = $(or $(NBGRAPH_DIR),$$(ls -d $(abspath $(VENV))/lib/python3*/site-packages/nas_bench_graph/light | head -n 1))
 
-.PHONY: setup build release test demo demo-predictor demo-search fixtures bench bench-memory bench-quality bench-nb201-quality bench-trees bench-nb201-trees bench-naap experiment experiment-nb201 experiment-rounds fuzz clean
+.PHONY: setup build release test demo demo-predictor demo-search fixtures bench bench-declared bench-memory bench-quality bench-nb201-quality bench-trees bench-nb201-trees bench-naap experiment experiment-nb201 experiment-rounds fuzz clean
 
 ## setup: check the toolchains, fetch every Rust dependency (pinned by Cargo.lock) and install
 ## the Python packages of requirements.txt (ONNX Runtime's library among them) into .venv.
@@ -196,8 +196,14 @@ fixtures: release
 ## subnormal weights planted in a model (x86-64).
 bench: release
 	bash scripts/bench-foundation.sh $(BIN)
+	bash scripts/bench-declared.sh $(BIN)
 	bash scripts/bench-predictor.sh $(BIN) $(NAS_DATA)
 	bash scripts/bench-subnormal.sh $(BIN) $(NAS_DATA) 3 $(PYTHON)
+
+## bench-declared: the built-in NAS-Bench-101, NAS-Bench-201 and ProxylessNAS spaces against their
+## declarations in fixtures/spaces/ (enumerate or sample, then encode), and the ratio.
+bench-declared: release
+	bash scripts/bench-declared.sh $(BIN)
 
 ## bench-memory: gcn-score's peak memory on the encoded NAS-Bench-101 space streamed once and 24
 ## times (10.2 million lines), both backends; the model is bench's (172 zc500 cells).

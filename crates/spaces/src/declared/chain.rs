@@ -21,7 +21,9 @@ use std::ops::Range;
 
 use serde_json::{Map, Value};
 
-use super::common::{DIGEST_FIELD, DeclaredHeader, id_char, id_index, op_names_to_indices, record_fields};
+use super::common::{
+    DIGEST_FIELD, DeclaredHeader, id_char, id_index, known_fields, op_names_to_indices, read_architecture,
+};
 use super::spec::{SKIP_OP, SkipRule, SpaceSpec};
 use crate::rng::{item_rng, uniform_below};
 use crate::{ArchGraph, InvalidArchitecture, RawFields, SamplingMethod, SearchSpace, SpaceRng, SpaceSize, invalid};
@@ -256,38 +258,17 @@ impl SearchSpace for ChainSpace {
     }
 
     fn parse(&self, record: &Value) -> Result<ChainArch, InvalidArchitecture> {
-        let fields = record_fields(record, "'arch' (the text form or the id) or 'ops'")?;
-        self.header.check_digest(fields)?;
-        let from_arch = match fields.get("arch") {
-            None => None,
-            Some(Value::String(text)) => Some(self.read_arch_text(text)?),
-            Some(_) => return invalid("field 'arch' must be a string (the text form or the id)"),
+        let from_ops = |fields: &Map<String, Value>| {
+            let ops = fields.get("ops");
+            ops.map(|ops| self.checked_arch(op_names_to_indices(ops, self.header.vocabulary, self.slots.len())?))
+                .transpose()
         };
-        let from_ops = match fields.get("ops") {
-            None => None,
-            Some(ops) => {
-                Some(self.checked_arch(op_names_to_indices(ops, self.header.vocabulary, self.slots.len())?)?)
-            }
-        };
-        match (from_arch, from_ops) {
-            (Some(a), Some(b)) if a != b => invalid(format!(
-                "fields 'arch' and 'ops' name different architectures ({} and {})",
-                self.id(&a),
-                self.id(&b)
-            )),
-            (Some(arch), _) | (None, Some(arch)) => Ok(arch),
-            (None, None) => invalid(format!(
-                "missing field 'arch' (the text form or the id) or 'ops' ({} op names)",
-                self.slots.len()
-            )),
-        }
+        let text = |text: &str| self.read_arch_text(text);
+        read_architecture(&self.header, record, "'ops' (one op name per layer)", text, from_ops, |a| self.id(a))
     }
 
     fn parse_fields(&self, fields: &RawFields<'_>) -> Result<ChainArch, InvalidArchitecture> {
-        let record = fields
-            .to_value_where(|key| CHAIN_FIELDS.contains(&key))
-            .map_err(|e| InvalidArchitecture(format!("not valid JSON: {e}")))?;
-        self.parse(&record)
+        self.parse(&known_fields(fields, &CHAIN_FIELDS)?)
     }
 
     fn write_fields(&self, arch: &ChainArch, fields: &mut Map<String, Value>) {

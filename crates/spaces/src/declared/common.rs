@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::spec::SpaceSpec;
-use crate::{InvalidArchitecture, invalid};
+use crate::{InvalidArchitecture, RawFields, invalid};
 
 /// The field that carries a declared space's digest on its architecture lines.
 pub const DIGEST_FIELD: &str = "space_digest";
@@ -65,12 +65,42 @@ impl DeclaredHeader {
     }
 }
 
-/// The record's fields, or the error for a line that is not an object.
-pub fn record_fields<'a>(record: &'a Value, expected: &str) -> Result<&'a Map<String, Value>, InvalidArchitecture> {
-    match record {
-        Value::Object(fields) => Ok(fields),
-        _ => invalid(format!("expected a JSON object with {expected}")),
+/// Reads a declared space's architecture from a line, the one way every family does: the
+/// digest is checked; `arch` holds the text form or the id (`from_text` reads either); the
+/// family's own fields (`family_fields` names them, e.g. `'ops'`) are read by `from_fields`; given
+/// together, they must name the same architecture.
+pub fn read_architecture<A: PartialEq>(
+    header: &DeclaredHeader,
+    record: &Value,
+    family_fields: &str,
+    from_text: impl FnOnce(&str) -> Result<A, InvalidArchitecture>,
+    from_fields: impl FnOnce(&Map<String, Value>) -> Result<Option<A>, InvalidArchitecture>,
+    id: impl Fn(&A) -> String,
+) -> Result<A, InvalidArchitecture> {
+    let Value::Object(fields) = record else {
+        return invalid(format!("expected a JSON object with 'arch' (the text form or the id) or {family_fields}"));
+    };
+    header.check_digest(fields)?;
+    let from_arch = match fields.get("arch") {
+        None => None,
+        Some(Value::String(text)) => Some(from_text(text)?),
+        Some(_) => return invalid("field 'arch' must be a string (the text form or the id)"),
+    };
+    match (from_arch, from_fields(fields)?) {
+        (Some(a), Some(b)) if a != b => invalid(format!(
+            "fields 'arch' and {family_fields} name different architectures ({} and {})",
+            id(&a),
+            id(&b)
+        )),
+        (Some(arch), _) | (None, Some(arch)) => Ok(arch),
+        (None, None) => invalid(format!("missing field 'arch' (the text form or the id) or {family_fields}")),
     }
+}
+
+/// The fields `known` of a line kept as raw fields, as a JSON object: a declared space parses
+/// only its own fields, so a label it never reads cannot make a line unreadable.
+pub fn known_fields(fields: &RawFields<'_>, known: &[&str]) -> Result<Value, InvalidArchitecture> {
+    fields.to_value_where(|key| known.contains(&key)).map_err(|e| InvalidArchitecture(format!("not valid JSON: {e}")))
 }
 
 /// The op indices of a JSON array of names, each looked up in `allowed(position)`'s names.

@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
-use super::common::{DeclaredHeader, id_char, id_index, op_names_to_indices, record_fields};
+use super::common::{DeclaredHeader, id_char, id_index, known_fields, op_names_to_indices, read_architecture};
 use super::edge_cell::EdgeCellRules;
 use super::spec::{MAX_CELL_VERTICES, SpaceSpec};
 use crate::rng::{item_rng, uniform_below};
@@ -298,35 +298,15 @@ impl SearchSpace for EdgeCellSpace {
     }
 
     fn parse(&self, record: &Value) -> Result<EdgeCell, InvalidArchitecture> {
-        let fields = record_fields(record, "'arch' (the official string or the id) or 'ops'")?;
-        self.header.check_digest(fields)?;
-        let from_arch = match fields.get("arch") {
-            None => None,
-            Some(Value::String(text)) => Some(self.read_arch_text(text)?),
-            Some(_) => return invalid("field 'arch' must be a string (|op~0|+|op~0|op~1|+…, or the id)"),
+        let ops_names = &self.header.vocabulary[1..=self.rules.ops.len()];
+        let from_ops = |fields: &Map<String, Value>| {
+            let ops = fields.get("ops").map(|ops| op_names_to_indices(ops, ops_names, self.edges())).transpose()?;
+            Ok(ops.map(|ops| self.cell_of_ops(&ops)))
         };
-        let cell_of_ops = match fields.get("ops") {
-            None => None,
-            Some(ops) => Some(self.cell_of_ops(&op_names_to_indices(
-                ops,
-                &self.header.vocabulary[1..=self.rules.ops.len()],
-                self.edges(),
-            )?)),
-        };
-        let cell = match (from_arch, cell_of_ops) {
-            (Some(a), Some(b)) if a != b => {
-                return invalid(format!(
-                    "fields 'arch' and 'ops' name different cells ({} and {})",
-                    self.id(&a),
-                    self.id(&b)
-                ));
-            }
-            (Some(cell), _) | (None, Some(cell)) => cell,
-            (None, None) => {
-                return invalid("missing field 'arch' (the official string or the id) or 'ops' (one op name per edge)");
-            }
-        };
-        if let Some(declared) = fields.get("class_id") {
+        let text = |text: &str| self.read_arch_text(text);
+        let cell =
+            read_architecture(&self.header, record, "'ops' (one op name per edge)", text, from_ops, |c| self.id(c))?;
+        if let Some(declared) = record.get("class_id") {
             let class_id = self.class_id(&cell);
             if declared.as_str() != Some(class_id.as_str()) {
                 return invalid(format!("field 'class_id' is {declared} but the cell's class is \"{class_id}\""));
@@ -336,10 +316,7 @@ impl SearchSpace for EdgeCellSpace {
     }
 
     fn parse_fields(&self, fields: &RawFields<'_>) -> Result<EdgeCell, InvalidArchitecture> {
-        let record = fields
-            .to_value_where(|key| CELL_FIELDS.contains(&key))
-            .map_err(|e| InvalidArchitecture(format!("not valid JSON: {e}")))?;
-        self.parse(&record)
+        self.parse(&known_fields(fields, &CELL_FIELDS)?)
     }
 
     fn write_fields(&self, cell: &EdgeCell, fields: &mut Map<String, Value>) {

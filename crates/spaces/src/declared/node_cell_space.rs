@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
-use super::common::{DIGEST_FIELD, DeclaredHeader, record_fields};
+use super::common::{DIGEST_FIELD, DeclaredHeader, known_fields, read_architecture};
 use super::node_cell::{NodeCell, NodeCellRules};
 use super::spec::SpaceSpec;
 use crate::rng::{item_rng, uniform_below};
@@ -168,29 +168,13 @@ impl SearchSpace for NodeCellSpace {
     }
 
     fn parse(&self, record: &Value) -> Result<NodeCell, InvalidArchitecture> {
-        let fields = record_fields(record, "'arch' (the text form or the id) or 'adjacency' and 'ops'")?;
-        self.header.check_digest(fields)?;
-        let from_arch = match fields.get("arch") {
-            None => None,
-            Some(Value::String(text)) => Some(self.read_arch_text(text)?),
-            Some(_) => return invalid("field 'arch' must be a string (the text form or the id)"),
-        };
-        match (from_arch, self.read_matrix_fields(fields)?) {
-            (Some(a), Some(b)) if a != b => invalid(format!(
-                "fields 'arch' and 'adjacency'/'ops' name different cells ({} and {})",
-                self.rules.id(&a),
-                self.rules.id(&b)
-            )),
-            (Some(cell), _) | (None, Some(cell)) => Ok(cell),
-            (None, None) => invalid("missing field 'arch' (the text form or the id) or 'adjacency' and 'ops'"),
-        }
+        let text = |text: &str| self.read_arch_text(text);
+        let matrix = |fields: &Map<String, Value>| self.read_matrix_fields(fields);
+        read_architecture(&self.header, record, "'adjacency' and 'ops'", text, matrix, |c| self.rules.id(c))
     }
 
     fn parse_fields(&self, fields: &RawFields<'_>) -> Result<NodeCell, InvalidArchitecture> {
-        let record = fields
-            .to_value_where(|key| CELL_FIELDS.contains(&key))
-            .map_err(|e| InvalidArchitecture(format!("not valid JSON: {e}")))?;
-        self.parse(&record)
+        self.parse(&known_fields(fields, &CELL_FIELDS)?)
     }
 
     fn write_fields(&self, cell: &NodeCell, fields: &mut Map<String, Value>) {

@@ -12,7 +12,6 @@ use crate::declared::SpaceSpec;
 use crate::nb101::{self, Nb101};
 use crate::rng::{SpaceRng, item_rng, uniform_below};
 
-
 fn declared(max_vertices: usize, max_edges: Option<usize>, ops: &str) -> NodeCellRules {
     let edges = max_edges.map_or(String::new(), |e| format!(r#""max_edges": {e},"#));
     let text = format!(

@@ -85,11 +85,7 @@ impl ChainSpace {
             let start = slots.len();
             for block in 0..stage.blocks {
                 let mut allowed: Vec<u8> = stage.choices.iter().map(index).collect();
-                let skippable = match stage.skip {
-                    SkipRule::None => false,
-                    SkipRule::AllButFirst => block > 0,
-                    SkipRule::All => true,
-                };
+                let skippable = block >= stage.first_skippable();
                 allowed.extend(skip.filter(|_| skippable));
                 let stride = if block == 0 { stage.stride.unwrap_or(1) } else { 1 };
                 slots.push(Slot { stage: Some(s), stride, width: stage.width.unwrap_or(1), allowed });
@@ -212,20 +208,17 @@ impl SearchSpace for ChainSpace {
 
     fn size(&self) -> SpaceSize {
         let published_count = self.header.spec.sequence_count().unwrap_or(u128::MAX);
-        // Distinct networks: per stage, its skip-free prefix. With c choices and b blocks:
-        // c^b without skips; Σ_{k=0..b} c^k when every block may skip; c · Σ_{k=0..b−1} c^k
-        // when all but the first may.
+        // Distinct networks: per stage, the blocks that are always there, then the blocks kept
+        // of the rest (skips at the end). With c choices, b blocks of which the first k always
+        // stay: c^k · Σ_{j=0..b−k} c^j (c^b when none may skip).
         let chain = self.header.spec.chain.as_ref().expect("a chain spec");
         let mut unique: Option<u128> = Some(chain.stem.as_ref().map_or(1, |stem| stem.len() as u128));
         for stage in &chain.stages {
             let c = stage.choices.len() as u128;
             let b = stage.blocks as u32;
             let sum = |n: u32| (0..=n).try_fold(0u128, |total, k| total.checked_add(c.checked_pow(k)?));
-            let count = match stage.skip {
-                SkipRule::None => c.checked_pow(b),
-                SkipRule::All => sum(b),
-                SkipRule::AllButFirst => sum(b - 1).and_then(|s| s.checked_mul(c)),
-            };
+            let kept = stage.first_skippable() as u32;
+            let count = c.checked_pow(kept).zip(sum(b - kept)).and_then(|(prefix, tails)| prefix.checked_mul(tails));
             unique = unique.zip(count).and_then(|(u, count)| u.checked_mul(count));
         }
         SpaceSize { published_count, unique_count: unique.unwrap_or(u128::MAX), enumerable: false }

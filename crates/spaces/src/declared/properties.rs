@@ -194,3 +194,25 @@ fn a_sampler_biased_by_one_draw_in_ten_fails_the_test() {
     let (statistic, df) = chi_squared(&counts, &expected, draws);
     assert!(statistic > bound(df), "χ² {statistic:.1} with {df} degrees of freedom");
 }
+
+#[test]
+fn a_stage_may_keep_its_first_blocks() {
+    // Once-for-all's depth: 4 blocks, of which the first 2 always stay (depth 2, 3 or 4).
+    let text = r#"
+name = "ofa-like"
+family = "chain"
+[[chain.stages]]
+blocks = 4
+choices = ["k3", "k5"]
+skip = "all"
+min_blocks = 2
+"#;
+    let space = ChainSpace::new(&spec(text));
+    assert_eq!(space.size().published_count, 2 * 2 * 3 * 3);
+    assert_eq!(space.size().unique_count, 2 * 2 * (1 + 2 + 4));
+    assert!(space.parse(&json!({ "ops": ["k3", "k5", "skip", "k3"] })).is_ok());
+    let error = space.parse(&json!({ "ops": ["k3", "skip", "k3", "k3"] })).unwrap_err();
+    assert!(error.0.contains("not allowed at layer 1"), "{error}");
+    let too_many = text.replace("min_blocks = 2", "min_blocks = 5");
+    assert!(SpaceSpec::from_toml(&too_many).unwrap_err().0.contains("min_blocks"));
+}

@@ -108,6 +108,10 @@ pub struct StageSpec {
     pub choices: Vec<String>,
     #[serde(default)]
     pub skip: SkipRule,
+    /// The blocks a stage always keeps, when more than `skip` says: blocks before this one may
+    /// not skip (once-for-all's depths 2–4 of 4 blocks: `skip = "all"`, `min_blocks = 2`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_blocks: Option<usize>,
     /// Stride of the stage's first block (the others keep stride 1); 1 when left out. A node
     /// feature of the graph view (`downsample`), as in the built-in ProxylessNAS space.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -335,6 +339,14 @@ impl ChainSpec {
             if stage.blocks == 0 {
                 return invalid(format!("spec: 'chain.stages[{i}].blocks' is 0"));
             }
+            if stage.min_blocks.is_some_and(|kept| kept > stage.blocks) {
+                return invalid(format!("spec: 'chain.stages[{i}].min_blocks' is more than its blocks"));
+            }
+            if stage.min_blocks.is_some() && stage.skip == SkipRule::None {
+                return invalid(format!(
+                    "spec: 'chain.stages[{i}].min_blocks' needs a 'skip' rule that lets blocks skip"
+                ));
+            }
             if stage.stride == Some(0) || stage.width == Some(0) {
                 return invalid(format!("spec: 'chain.stages[{i}]': stride and width must be at least 1"));
             }
@@ -355,14 +367,27 @@ impl ChainSpec {
 }
 
 impl StageSpec {
+    /// The first block that may skip (the block count when none may): blocks before it are
+    /// always there.
+    pub fn first_skippable(&self) -> usize {
+        let by_rule = match self.skip {
+            SkipRule::None => self.blocks,
+            SkipRule::AllButFirst => 1,
+            SkipRule::All => 0,
+        };
+        by_rule.max(self.min_blocks.unwrap_or(0)).min(self.blocks)
+    }
+
     /// Choice sequences of the stage: `c` choices per block, plus the skip where allowed.
     fn sequence_count(&self) -> Option<u128> {
         let c = self.choices.len() as u128;
         let blocks = self.blocks as u32;
         match self.skip {
             SkipRule::None => c.checked_pow(blocks),
-            SkipRule::All => (c + 1).checked_pow(blocks),
-            SkipRule::AllButFirst => c.checked_mul((c + 1).checked_pow(blocks - 1)?),
+            _ => {
+                let kept = self.first_skippable() as u32;
+                c.checked_pow(kept)?.checked_mul((c + 1).checked_pow(blocks - kept)?)
+            }
         }
     }
 }

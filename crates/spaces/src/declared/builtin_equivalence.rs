@@ -94,3 +94,17 @@ fn lines_of_another_spec_are_refused() {
     assert_eq!(fields["space_digest"], declared.header().digest.as_str());
     assert!(declared.parse(&serde_json::Value::Object(fields)).is_ok());
 }
+
+#[test]
+fn published_spaces_not_built_in_give_their_published_counts() {
+    // TransNAS-Bench-101 micro: 4^6 cells.
+    let transnas = EdgeCellSpace::new(&fixture("transnas-micro.toml"));
+    assert_eq!(transnas.size().published_count, 4_096);
+    assert_eq!(transnas.enumerate().unwrap().len(), 4_096);
+    // Once-for-all's MobileNetV3 space: "about 2 × 10^19" distinct networks (Cai et al. 2020).
+    let ofa = ChainSpace::new(&fixture("ofa-mobilenetv3.toml"));
+    assert_eq!(ofa.size().unique_count, 7_371u128.pow(5));
+    assert_eq!(ofa.size().published_count, (81u128 * 100).pow(5));
+    let arch = &ofa.sample_range("uniform", 1, 1, 0..1).unwrap()[0];
+    assert_eq!(ofa.graph(arch).node_count(), 20);
+}

@@ -269,13 +269,16 @@ fn make_search_runs_on_a_declared_space() {
     assert_eq!(trained.lines().count(), 30);
 }
 
+/// An architecture's id and its encoding's JSON text.
+type IdEncoding = (String, String);
+
 /// The encodings of `count` sampled architectures (every one with `--all`) of a built-in space
 /// and of its declaration in `fixtures/spaces/`, as (id, encoding) pairs.
-fn encodings(space: &str, sample: &[&str], format: &str) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn encodings(space: &str, sample: &[&str], format: &str) -> (Vec<IdEncoding>, Vec<IdEncoding>) {
     let spec = workspace_root().join(format!("fixtures/spaces/{space}.toml"));
     let spec = spec.to_str().unwrap();
     let field = if format == "flat" { "flat" } else { "graph" };
-    let encode = |space_args: &[&str]| -> Vec<(String, String)> {
+    let encode = |space_args: &[&str]| -> Vec<IdEncoding> {
         let mut sample_args = space_args.to_vec();
         sample_args.extend_from_slice(sample);
         let lines = run_ok("arch-sample", &sample_args, b"");
@@ -296,10 +299,10 @@ fn built_in_spaces_declared_in_fixtures_encode_as_the_built_in_code() {
     for format in ["graph", "flat"] {
         let (built_in, declared) = encodings("nb101", &["--count", "3000", "--seed", "5"], format);
         assert_eq!(built_in.len(), 3000);
-        let encodings = |lines: &[(String, String)]| lines.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>();
+        let encodings = |lines: &[IdEncoding]| lines.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>();
         assert_eq!(encodings(&built_in), encodings(&declared), "nb101 {format}");
         // Equal ids exactly for equal cells: the declared ids part the lines as the hashes do.
-        let distinct = |lines: &[(String, String)]| lines.iter().map(|(id, _)| id).collect::<HashSet<_>>().len();
+        let distinct = |lines: &[IdEncoding]| lines.iter().map(|(id, _)| id).collect::<HashSet<_>>().len();
         assert_eq!(distinct(&built_in), distinct(&declared));
     }
     // NAS-Bench-201, the whole space; ProxylessNAS, a sample: ids too are the built-in ones.
@@ -320,4 +323,100 @@ fn declared_samples_shard_exactly() {
     assert_eq!(whole, parts);
     let all = run_ok("arch-sample", &["--space-file", s.spec(), "--all"], b"");
     assert_eq!(all, sharded_output("arch-sample", &["--space-file", s.spec(), "--all"], 4));
+}
+
+const CHAIN_SPEC: &str = r#"# Two stages of mobile blocks; chains are never enumerated.
+name = "tiny-chain"
+family = "chain"
+
+[chain]
+stem = ["stem_k3", "stem_k5"]
+
+[[chain.stages]]
+blocks = 3
+choices = ["k3_e3", "k3_e6", "k5_e3", "k5_e6"]
+skip = "all-but-first"
+stride = 2
+width = 24
+
+[[chain.stages]]
+blocks = 3
+choices = ["k3_e3", "k3_e6", "k5_e3", "k5_e6"]
+skip = "all-but-first"
+stride = 2
+width = 40
+"#;
+
+#[test]
+fn a_table_of_a_space_too_large_to_enumerate_is_searched_over_its_own_architectures() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("chain.toml");
+    std::fs::write(&spec, CHAIN_SPEC).unwrap();
+    let spec = spec.to_str().unwrap();
+    // 400 sampled networks (fewer after repeats) with a synthetic accuracy: a weight per
+    // (layer, op), written as the text form in a CSV.
+    let samples = json_lines(&run_ok("arch-sample", &["--space-file", spec, "--count", "400", "--seed", "3"], b""));
+    let mut csv = String::from("arch,val,test\n");
+    let mut seen = HashSet::new();
+    for line in &samples {
+        let id = line["id"].as_str().unwrap();
+        if !seen.insert(id.to_string()) {
+            continue;
+        }
+        let score: f64 = id.bytes().enumerate().map(|(layer, op)| unit(layer as u64 * 64 + u64::from(op))).sum();
+        let val = 70.0 + 3.0 * score;
+        csv.push_str(&format!("{},{val:.4},{:.4}\n", line["arch"].as_str().unwrap(), val - 0.3));
+    }
+    let table = dir.path().join("chain.csv");
+    std::fs::write(&table, csv).unwrap();
+    let summary = dir.path().join("summary.json");
+    let args = [
+        "--space-file",
+        spec,
+        "--table",
+        table.to_str().unwrap(),
+        "--val-column",
+        "val",
+        "--test-column",
+        "test",
+        "--trials",
+        "2",
+        "--budget",
+        "60",
+        "--methods",
+        "random,evolution,predictor-rounds",
+        "--round-n",
+        "20",
+        "--round-batch",
+        "10",
+        "--fit-steps",
+        "150",
+        "--epochs",
+        "20",
+        "--hidden",
+        "16",
+        "-q",
+        "--summary",
+        summary.to_str().unwrap(),
+    ];
+    run_ok("search-sim", &args, b"");
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert_eq!(summary["space"], "tiny-chain");
+    assert_eq!(summary["architectures"].as_u64(), Some(seen.len() as u64), "{summary}");
+    let evolve = [
+        "--space-file",
+        spec,
+        "--table",
+        table.to_str().unwrap(),
+        "--val-column",
+        "val",
+        "--budget",
+        "30",
+        "--population",
+        "10",
+        "--sample-size",
+        "3",
+    ];
+    let evolved = json_lines(&run_ok("arch-evolve", &evolve, b""));
+    assert!(evolved.len() >= 30 && evolved.iter().all(|l| seen.contains(l["id"].as_str().unwrap())));
 }

@@ -22,6 +22,7 @@
 
 pub mod architectures;
 pub mod built_in_seeds;
+pub mod declared;
 pub mod encodings;
 pub mod models;
 pub mod mutate;
@@ -163,6 +164,27 @@ pub const TARGETS: &[Target] = &[
         reads: "naap-lines' scheme list reader (generated_schemes.json) and the scheme checks",
         run: naap::naap_schemes,
         max_len: 16384,
+        built_in_seeds: no_seeds,
+    },
+    Target {
+        name: "space_spec",
+        reads: "declared search-space spec files (--space-file, JSON and TOML), and the spaces they declare as arch-sample and arch-encode use them",
+        run: declared::space_spec,
+        max_len: 4096,
+        built_in_seeds: no_seeds,
+    },
+    Target {
+        name: "arch_declared",
+        reads: "architecture lines of declared spaces (node cell, edge cell, chain), as arch-encode --space-file reads them",
+        run: declared::arch_declared,
+        max_len: 8192,
+        built_in_seeds: no_seeds,
+    },
+    Target {
+        name: "columns_table",
+        reads: "CSV and JSON-lines tables read by named columns (bench-query --table with --val-column …), keyed by a declared space's ids",
+        run: tables::columns_table,
+        max_len: 8192,
         built_in_seeds: no_seeds,
     },
 ];

@@ -8,6 +8,8 @@
 
 use std::io::Cursor;
 
+use np_bench_tables::TableColumns;
+use np_bench_tables::columns::{columns_table_from_csv, columns_table_from_jsonl};
 use np_bench_tables::nb201_csv::{add_latency_ms, nb201_latency_from_csv, nb201_table_from_csv};
 use np_bench_tables::table::{BenchTable, read_jsonl_table};
 use np_bench_tables::tfrecord::frame_record;
@@ -94,6 +96,42 @@ pub fn jsonl_table(data: &[u8]) {
     }
     with_space(Nb101::new().name(), Load(text)).expect("a known space");
     with_space(NbGraph::new().name(), Load(text)).expect("a known space");
+}
+
+/// The column sets of the `columns_table` target: the architecture and validation accuracy
+/// only (a JSON line then goes to the space whole), and every kind of column, the architecture
+/// under another name.
+pub fn table_columns() -> [TableColumns; 2] {
+    let every_kind = TableColumns {
+        arch: "cell".to_string(),
+        test: Some("test_acc".to_string()),
+        params: Some("params".to_string()),
+        costs: vec!["latency_ms".to_string(), "flops".to_string()],
+        ..TableColumns::new("val_acc")
+    };
+    [TableColumns::new("val_acc"), every_kind]
+}
+
+/// The `columns_table` target: the text as a CSV table and as a JSON-lines table read by
+/// named columns (`bench-query --table x.csv --val-column val_acc`, …), with each column set of
+/// [`table_columns`], keyed by the ids of NAS-Bench-201 declared as an edge cell
+/// (`--space-file fixtures/spaces/nb201.toml`).
+pub fn columns_table(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let space = &*crate::declared::NB201_DECLARED;
+    let id_of = |record: &Value| space.parse(record).map(|arch| space.id(&arch)).map_err(|e| e.0);
+    for columns in table_columns() {
+        columns.check().expect("the target's columns are allowed");
+        for table in [columns_table_from_csv(text, &columns, id_of), columns_table_from_jsonl(text, &columns, id_of)] {
+            let Ok(table) = table else { continue };
+            assert!(table.len() <= text.lines().count(), "more architectures than lines");
+            for id in table.ids_sorted() {
+                let again = id_of(&serde_json::json!({ "arch": id }));
+                assert_eq!(again.as_deref(), Ok(id), "a table's key is not an id of its space");
+            }
+            query_every_entry(&table);
+        }
+    }
 }
 
 /// Every answer the table can give, written as a tool writes it.

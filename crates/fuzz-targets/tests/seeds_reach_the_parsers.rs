@@ -9,7 +9,9 @@ use np_bench_tables::nbgraph_table_from_bench;
 use np_bench_tables::read_nb101_tfrecord;
 use np_fuzz_targets::architectures::encode_lines;
 use np_fuzz_targets::built_in_seeds;
+use np_fuzz_targets::declared;
 use np_spaces::SearchSpace;
+use np_spaces::declared::SpaceSpec;
 use np_spaces::naap::Naap;
 use np_spaces::naap::json::scheme_from_json;
 use np_spaces::nb101::Nb101;
@@ -44,6 +46,49 @@ fn every_architecture_seed_file_has_lines_arch_encode_writes() {
     check("arch_proxyless", |bytes| encode_lines(&Proxyless::new(), bytes));
     check("arch_naap", |bytes| encode_lines(&Naap::new(), bytes));
     check("arch_nb201", |bytes| encode_lines(&Nb201::new(), bytes));
+    check("arch_declared", |bytes| {
+        encode_lines(&*declared::NB201_DECLARED, bytes)
+            + encode_lines(&*declared::PROXYLESS_DECLARED, bytes)
+            + encode_lines(&*declared::NB101_DECLARED, bytes)
+            + encode_lines(&*declared::TINY_NODE_DECLARED, bytes)
+    });
+}
+
+#[test]
+fn the_spec_seeds_are_valid_specs_of_every_family() {
+    let mut families = Vec::new();
+    for (path, bytes) in seed_files("space_spec") {
+        let text = String::from_utf8(bytes).unwrap();
+        let spec = match path.extension().and_then(|e| e.to_str()) {
+            Some("toml") => SpaceSpec::from_toml(&text),
+            _ => SpaceSpec::from_json(&text),
+        };
+        let spec = spec.unwrap_or_else(|e| panic!("{}: {}", path.display(), e.0));
+        families.push(spec.family);
+    }
+    for family in ["node-cell", "edge-cell", "chain"] {
+        assert!(families.iter().any(|f| f == family), "no {family} seed");
+    }
+}
+
+#[test]
+fn the_columns_seeds_load_as_tables() {
+    use np_bench_tables::columns::{columns_table_from_csv, columns_table_from_jsonl};
+    let space = &*declared::NB201_DECLARED;
+    let id_of = |record: &serde_json::Value| space.parse(record).map(|arch| space.id(&arch)).map_err(|e| e.0);
+    for (path, bytes) in seed_files("columns_table") {
+        let text = String::from_utf8(bytes).unwrap();
+        let csv = path.extension().is_some_and(|e| e == "csv");
+        let sizes: Vec<usize> = np_fuzz_targets::tables::table_columns()
+            .iter()
+            .filter_map(|columns| match csv {
+                true => columns_table_from_csv(&text, columns, id_of).ok(),
+                false => columns_table_from_jsonl(&text, columns, id_of).ok(),
+            })
+            .map(|table| table.len())
+            .collect();
+        assert!(sizes.iter().any(|&len| len >= 2), "{}: tables of {sizes:?} architectures", path.display());
+    }
 }
 
 #[test]

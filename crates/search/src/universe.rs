@@ -21,11 +21,13 @@ pub struct Universe<A> {
 impl<A: Clone> Universe<A> {
     /// The table's architectures, found by enumerating the space (ids like NAS-Bench-101's
     /// hashes cannot be turned back into architectures). Table entries that are not members
-    /// of the space are left out; the count is returned with the universe.
+    /// of the space are left out; the count is returned with the universe. A space too large
+    /// to enumerate is searched over the table's own architectures when its ids read back as
+    /// architectures (a declared space's do: `{"arch": id}`), in id order.
     pub fn of_table<S: SearchSpace<Arch = A>>(space: &S, table: &BenchTable) -> Result<(Self, usize), String> {
-        let all = space
-            .enumerate()
-            .ok_or_else(|| format!("the {} space cannot be enumerated, so a table cannot be searched", space.name()))?;
+        let Some(all) = space.enumerate() else {
+            return Self::of_table_ids(space, table).map(|universe| (universe, 0));
+        };
         let ids = space.ids(all);
         let mut archs = Vec::new();
         let mut kept = Vec::new();
@@ -40,6 +42,28 @@ impl<A: Clone> Universe<A> {
         }
         let outside = table.len() - archs.len();
         Ok((Self::new(archs, kept), outside))
+    }
+
+    /// The table's architectures read back from its ids, for a space that cannot be
+    /// enumerated.
+    fn of_table_ids<S: SearchSpace<Arch = A>>(space: &S, table: &BenchTable) -> Result<Self, String> {
+        let mut archs = Vec::with_capacity(table.len());
+        let mut ids = Vec::with_capacity(table.len());
+        for id in table.ids_sorted() {
+            let arch = space.parse(&serde_json::json!({ "arch": id })).map_err(|e| {
+                format!(
+                    "the {} space cannot be enumerated and its ids do not read back as architectures \
+                     ({id}: {e}), so a table cannot be searched",
+                    space.name()
+                )
+            })?;
+            archs.push(arch);
+            ids.push(id.to_string());
+        }
+        if archs.is_empty() {
+            return Err("the table is empty".to_string());
+        }
+        Ok(Self::new(archs, ids))
     }
 
     pub fn new(archs: Vec<A>, ids: Vec<String>) -> Self {

@@ -148,14 +148,21 @@ impl ChainSpace {
         groups.join("+")
     }
 
-    /// A chain from its `arch` text: the text form, or the id.
+    /// A chain from its `arch` text: the text form, or else the id (tried second, so a text
+    /// form that looks like an id, one single-character choice per layer, still means itself).
     fn read_arch_text(&self, text: &str) -> Result<ChainArch, InvalidArchitecture> {
-        if text.chars().count() == self.slots.len() {
+        let from_text = self.read_text_form(text);
+        if from_text.is_err() && text.chars().count() == self.slots.len() {
             let layers: Option<Vec<u8>> = text.chars().map(id_index).collect();
             if let Some(layers) = layers.filter(|l| l.iter().all(|&op| (op as usize) < self.header.vocabulary.len())) {
                 return self.checked_arch(layers);
             }
         }
+        from_text
+    }
+
+    /// A chain from its text form (see the module docs).
+    fn read_text_form(&self, text: &str) -> Result<ChainArch, InvalidArchitecture> {
         let groups: Vec<&str> = text.split('+').collect();
         let has_stem = self.slots.first().is_some_and(|slot| slot.stage.is_none());
         if groups.len() != self.stages.len() + usize::from(has_stem) {

@@ -256,6 +256,21 @@ fn check_names(what: &str, names: &[String]) -> Result<(), InvalidArchitecture> 
     Ok(())
 }
 
+/// Characters the text forms of edge cells and chains use as separators.
+const TEXT_SEPARATORS: [char; 3] = ['+', '|', '~'];
+
+/// Edge-cell ops and chain choices are written as they are in text forms, so they may not hold
+/// the forms' separators (or control characters, which no table cell should hold).
+fn check_text_names(what: &str, names: &[String]) -> Result<(), InvalidArchitecture> {
+    match names.iter().find(|name| name.chars().any(|c| TEXT_SEPARATORS.contains(&c) || c.is_control())) {
+        Some(name) => invalid(format!(
+            "spec: '{what}' names {}, which holds '+', '|', '~' or a control character (the text form's separators)",
+            np_io::quoted(name)
+        )),
+        None => Ok(()),
+    }
+}
+
 impl NodeCellSpec {
     fn check(&self) -> Result<(), InvalidArchitecture> {
         check_names("node-cell.ops", &self.ops)?;
@@ -299,6 +314,7 @@ impl NodeCellSpec {
 impl EdgeCellSpec {
     fn check(&self) -> Result<(), InvalidArchitecture> {
         check_names("edge-cell.ops", &self.ops)?;
+        check_text_names("edge-cell.ops", &self.ops)?;
         check_id_alphabet("edge-cell.ops", &self.ops)?;
         if self.ops.len() < 2 {
             return invalid("spec: 'edge-cell.ops' needs at least two ops (one op gives one cell)");
@@ -322,8 +338,13 @@ impl EdgeCellSpec {
 
 impl ChainSpec {
     fn check(&self) -> Result<(), InvalidArchitecture> {
+        let skips = self.stages.iter().any(|stage| stage.skip != SkipRule::None);
         if let Some(stem) = &self.stem {
             check_names("chain.stem", stem)?;
+            check_text_names("chain.stem", stem)?;
+            if skips && stem.iter().any(|choice| choice == SKIP_OP) {
+                return invalid(format!("spec: 'chain.stem' names '{SKIP_OP}', the op of a skipped block; rename it"));
+            }
         }
         if self.stages.is_empty() {
             return invalid("spec: 'chain.stages' is empty");
@@ -332,7 +353,8 @@ impl ChainSpec {
         for (i, stage) in self.stages.iter().enumerate() {
             let field = format!("chain.stages[{i}].choices");
             check_names(&field, &stage.choices)?;
-            if stage.choices.iter().any(|choice| choice == SKIP_OP) && stage.skip != SkipRule::None {
+            check_text_names(&field, &stage.choices)?;
+            if skips && stage.choices.iter().any(|choice| choice == SKIP_OP) {
                 return invalid(format!("spec: '{field}' names '{SKIP_OP}', the op of a skipped block; rename it"));
             }
             layers += stage.blocks;

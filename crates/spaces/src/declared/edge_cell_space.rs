@@ -173,30 +173,8 @@ impl EdgeCellSpace {
         format!("k{hex}")
     }
 
-    /// The line graph of a cell: input, one node per edge (carrying its op), output; an edge
-    /// node i → j feeds the edge nodes leaving j.
     fn line_graph(&self, cell: &EdgeCell) -> ArchGraph {
-        let edges = &self.rules.edges;
-        let nodes = edges.len() + 2;
-        let output = nodes - 1;
-        let mut adjacency = vec![vec![false; nodes]; nodes];
-        for (edge, &(from, to)) in edges.iter().enumerate() {
-            if from == 0 {
-                adjacency[0][edge + 1] = true;
-            }
-            if to == self.rules.nodes - 1 {
-                adjacency[edge + 1][output] = true;
-            }
-            for (next, &(next_from, _)) in edges.iter().enumerate() {
-                if next_from == to {
-                    adjacency[edge + 1][next + 1] = true;
-                }
-            }
-        }
-        let mut ops = vec![0];
-        ops.extend(self.ops(cell).iter().map(|&op| op as usize + 1));
-        ops.push(self.header.vocabulary.len() - 1);
-        ArchGraph { ops, adjacency, node_features: vec![Vec::new(); nodes] }
+        self.rules.line_graph(self.ops(cell))
     }
 
     fn cell_of_ops(&self, ops: &[u8]) -> EdgeCell {
@@ -335,18 +313,10 @@ impl SearchSpace for EdgeCellSpace {
         self.enumerable().then(|| self.cells())
     }
 
-    /// `nb201`'s mutation: a target node uniform among nodes 1…n−1, one of its incoming edges
-    /// uniform, a different op uniform.
+    /// `nb201`'s mutation ([`EdgeCellRules::mutate`]).
     fn mutate(&self, cell: &EdgeCell, rng: &mut SpaceRng) -> EdgeCell {
-        let node = 1 + uniform_below(rng, self.rules.nodes as u64 - 1) as usize;
-        let source = uniform_below(rng, node as u64) as usize;
-        let edge = node * (node - 1) / 2 + source;
-        let mut op = uniform_below(rng, self.rules.ops.len() as u64 - 1) as u8;
-        if op >= cell.ops[edge] {
-            op += 1;
-        }
         let mut child = *cell;
-        child.ops[edge] = op;
+        self.rules.mutate(&mut child.ops[..self.rules.edges.len()], rng);
         child
     }
 

@@ -5,74 +5,23 @@
 //! edges as `op~i` for source nodes i = 0, 1, … in order (the API's `Structure.tostr` and
 //! `str2structure`). We read only that exact layout: it is what every released table and
 //! NASLib's converter write, so anything else is a typing slip worth reporting.
+//!
+//! The layout is the generic edge cell's ([`crate::declared::EdgeCellRules::text`]), which
+//! writes and reads it for any node count.
 
-use np_io::quoted;
-
-use super::cell::{CELL_NODES, Cell, EDGE_COUNT, OP_NAMES, op_index};
-use crate::{InvalidArchitecture, invalid};
+use super::cell::Cell;
+use crate::InvalidArchitecture;
 
 /// The official string of `cell`.
 pub fn arch_string(cell: &Cell) -> String {
-    let mut text = String::with_capacity(96);
-    let mut edge = 0;
-    for node in 1..CELL_NODES {
-        if node > 1 {
-            text.push('+');
-        }
-        text.push('|');
-        for source in 0..node {
-            text.push_str(cell.op_name(edge));
-            text.push('~');
-            text.push(char::from(b'0' + source as u8));
-            text.push('|');
-            edge += 1;
-        }
-    }
-    text
+    super::rules().text(&cell.ops)
 }
 
 /// The cell an official string spells, with a message saying where it departs from the
 /// layout otherwise.
 pub fn cell_from_arch_string(text: &str) -> Result<Cell, InvalidArchitecture> {
-    let groups: Vec<&str> = text.split('+').collect();
-    if groups.len() != CELL_NODES - 1 {
-        return invalid(format!(
-            "field 'arch' must have {} node groups joined by '+' (|op~0|+|op~0|op~1|+|op~0|op~1|op~2|), got {}",
-            CELL_NODES - 1,
-            groups.len()
-        ));
-    }
-    let mut ops = [0u8; EDGE_COUNT];
-    let mut edge = 0;
-    for (group, node) in groups.iter().zip(1..) {
-        let Some(inner) = group.strip_prefix('|').and_then(|rest| rest.strip_suffix('|')) else {
-            return invalid(format!("field 'arch': node {node}'s group {} must start and end with '|'", quoted(group)));
-        };
-        let inputs: Vec<&str> = inner.split('|').collect();
-        if inputs.len() != node {
-            return invalid(format!("field 'arch': node {node} must list {node} input(s), got {}", quoted(group)));
-        }
-        for (source, input) in inputs.iter().enumerate() {
-            let Some((name, from)) = input.rsplit_once('~') else {
-                return invalid(format!("field 'arch': {} is not 'op~source'", quoted(input)));
-            };
-            if from != source.to_string() {
-                return invalid(format!(
-                    "field 'arch': node {node}'s input {} must come from node {source} (inputs are listed ~0, ~1, … in order)",
-                    quoted(input)
-                ));
-            }
-            ops[edge] = op_index(name).ok_or_else(|| {
-                InvalidArchitecture(format!(
-                    "field 'arch': unknown op {} (known: {})",
-                    quoted(name),
-                    OP_NAMES.join(", ")
-                ))
-            })?;
-            edge += 1;
-        }
-    }
-    Ok(Cell { ops })
+    let ops = super::rules().from_text(text).map_err(|e| InvalidArchitecture(format!("field {e}")))?;
+    Ok(Cell { ops: ops.try_into().expect("one op per edge") })
 }
 
 #[cfg(test)]

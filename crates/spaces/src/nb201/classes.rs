@@ -29,76 +29,29 @@
 
 use std::collections::HashMap;
 
-use super::cell::{CELL_COUNT, CELL_NODES, Cell, EDGES, NONE, OP_NAMES, SKIP_CONNECT};
+use super::cell::{CELL_COUNT, Cell};
+use crate::declared::edge_cell::Term;
 
 /// The number of classes the benchmark's rule gives (NATS-Bench's "6.5k", exactly).
 pub const PUBLISHED_CLASS_COUNT: usize = 6_466;
 
-/// The text a cut-off input is written as.
-const ZERO: &str = "#";
-
-/// The class key of `cell` (see the module docs): equal keys, same class.
+/// The class key of `cell` (see the module docs): equal keys, same class. The generic edge
+/// cell's rule ([`crate::declared::EdgeCellRules::class_key`]) with `none` cutting and
+/// `skip_connect` passing on.
 pub fn class_key(cell: &Cell) -> String {
-    let mut nodes: Vec<String> = Vec::with_capacity(CELL_NODES);
-    nodes.push("0".to_string());
-    for target in 1..CELL_NODES {
-        let mut terms: Vec<String> = EDGES
-            .iter()
-            .zip(cell.ops)
-            .filter(|((_, to), _)| *to == target)
-            .map(|(&(from, _), op)| edge_term(op, &nodes[from]))
-            .collect();
-        terms.sort_unstable();
-        nodes.push(terms.join("+"));
-    }
-    nodes.pop().expect("the output node")
-}
-
-/// What edge `op` contributes to its target's sum, given its source's text.
-fn edge_term(op: u8, source: &str) -> String {
-    if op == NONE || source == ZERO {
-        ZERO.to_string()
-    } else if op == SKIP_CONNECT {
-        source.to_string()
-    } else {
-        format!("({source})@{}", OP_NAMES[op as usize])
-    }
+    super::rules().class_key(&cell.ops)
 }
 
 /// The number of classes of the full algebra ([`algebraic_output`]): coarser than the
 /// benchmark's rule, each of its classes a union of benchmark classes.
 pub const FUNCTION_COUNT: usize = 4_930;
 
-/// A term of a sum in the full algebra: the input, or an op applied to a nonzero sum.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum Term {
-    Input,
-    Apply(u8, Vec<Term>),
-}
-
-/// The cell's output in the full algebra, as a sorted multiset of terms (zero being the empty
-/// sum): zero terms dropped, a node with no nonzero input zero, an op applied to zero zero (as
-/// the benchmark's rule assumes), sums passed on by a skip flattened into their new sum. Equal
+/// The cell's output in the full algebra ([`crate::declared::EdgeCellRules::function_key`]):
+/// zero terms dropped, a node with no nonzero input zero, an op applied to zero zero (as the
+/// benchmark's rule assumes), sums passed on by a skip flattened into their new sum. Equal
 /// outputs, same function.
 fn algebraic_output(cell: &Cell) -> Vec<Term> {
-    let mut nodes: Vec<Vec<Term>> = vec![vec![Term::Input]];
-    for target in 1..CELL_NODES {
-        let mut sum = Vec::new();
-        for (&(from, to), &op) in EDGES.iter().zip(&cell.ops) {
-            if to != target || op == NONE || nodes[from].is_empty() {
-                continue;
-            }
-            let source = &nodes[from];
-            if op == SKIP_CONNECT {
-                sum.extend(source.iter().cloned());
-            } else {
-                sum.push(Term::Apply(op, source.clone()));
-            }
-        }
-        sum.sort();
-        nodes.push(sum);
-    }
-    nodes.pop().expect("the output node")
+    super::rules().function_key(&cell.ops)
 }
 
 /// The class of every cell, by representative.

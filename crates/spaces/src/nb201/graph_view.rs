@@ -19,7 +19,7 @@
 //! cell through its class representative's line graph ([`super::Nb201`]'s `graph`), so cells
 //! computing one function share one graph.
 
-use super::cell::{CELL_NODES, Cell, EDGE_COUNT, EDGES};
+use super::cell::{Cell, EDGE_COUNT};
 use crate::ArchGraph;
 
 /// The graph view's op vocabulary: the input, the five ops in the benchmark's order, the
@@ -34,28 +34,10 @@ pub const GRAPH_NODES: usize = EDGE_COUNT + 2;
 /// 0→2 and 1→2 feed 2→3), 3 into the output.
 pub const GRAPH_EDGES: usize = 10;
 
-/// The line graph of `cell`'s DAG, with the input and output nodes.
+/// The line graph of `cell`'s DAG, with the input and output nodes (the generic edge cell's,
+/// [`crate::declared::EdgeCellRules::line_graph`]).
 pub fn edge_node_graph(cell: &Cell) -> ArchGraph {
-    let output = GRAPH_NODES - 1;
-    let mut adjacency = vec![vec![false; GRAPH_NODES]; GRAPH_NODES];
-    for (edge, &(from, to)) in EDGES.iter().enumerate() {
-        let node = edge + 1;
-        if from == 0 {
-            adjacency[0][node] = true;
-        }
-        if to == CELL_NODES - 1 {
-            adjacency[node][output] = true;
-        }
-        for (next, &(next_from, _)) in EDGES.iter().enumerate() {
-            if next_from == to {
-                adjacency[node][next + 1] = true;
-            }
-        }
-    }
-    let mut ops = vec![0];
-    ops.extend(cell.ops.iter().map(|&op| op as usize + 1));
-    ops.push(OP_VOCABULARY.len() - 1);
-    ArchGraph { ops, adjacency, node_features: vec![Vec::new(); GRAPH_NODES] }
+    super::rules().line_graph(&cell.ops)
 }
 
 #[cfg(test)]

@@ -33,6 +33,8 @@ use serde_json::{Map, Value};
 pub use cell::Cell;
 use classes::{Classes, PUBLISHED_CLASS_COUNT};
 
+use crate::declared::{EdgeCellRules, EdgeCellSpec};
+
 use crate::rng::{item_rng, uniform_below};
 use crate::{
     ArchGraph, InvalidArchitecture, RawFields, SamplingMethod, SearchSpace, SpaceRng, SpaceSize,
@@ -52,6 +54,22 @@ const SAMPLING_METHODS: [SamplingMethod; 3] = [
 ];
 
 /// The NAS-Bench-201 space. The enumeration and the class table are built on first use.
+/// The cell's rules as a declared edge-op cell: NAS-Bench-201 is an instance of the generic
+/// edge-cell core (`declared::edge_cell`), which holds its string layout, equivalence rule,
+/// full algebra, line graph and mutation for any node count and op list.
+pub(crate) fn rules() -> &'static EdgeCellRules {
+    static RULES: std::sync::LazyLock<EdgeCellRules> = std::sync::LazyLock::new(|| {
+        let spec = EdgeCellSpec {
+            nodes: cell::CELL_NODES,
+            ops: cell::OP_NAMES.iter().map(|op| op.to_string()).collect(),
+            cut: Some(cell::OP_NAMES[cell::NONE as usize].to_string()),
+            identity: Some(cell::OP_NAMES[cell::SKIP_CONNECT as usize].to_string()),
+        };
+        EdgeCellRules::of(&spec)
+    });
+    &RULES
+}
+
 #[derive(Default)]
 pub struct Nb201 {
     cells: OnceLock<Vec<Cell>>,

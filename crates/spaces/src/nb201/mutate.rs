@@ -7,28 +7,20 @@
 //! 3's three (1/9). The child is always another cell of the table; it may compute the same
 //! function as its parent (the benchmark counts it as its own architecture all the same).
 
-use super::cell::{CELL_NODES, Cell, OP_NAMES};
-use crate::rng::{SpaceRng, uniform_below};
+use super::cell::Cell;
+use crate::rng::SpaceRng;
 
-/// A child of `parent` differing in exactly one edge's op.
+/// A child of `parent` one edge's op away, drawn as described above (the generic edge cell's
+/// edit, [`crate::declared::EdgeCellRules::mutate`]).
 pub fn mutate_cell(parent: &Cell, rng: &mut SpaceRng) -> Cell {
-    let node = 1 + uniform_below(rng, CELL_NODES as u64 - 1) as usize;
-    let source = uniform_below(rng, node as u64) as usize;
-    // Node j's inputs follow those of nodes 1..j in the edge order.
-    let edge = node * (node - 1) / 2 + source;
-    // One of the other four ops: skip over the parent's.
-    let mut op = uniform_below(rng, OP_NAMES.len() as u64 - 1) as u8;
-    if op >= parent.ops[edge] {
-        op += 1;
-    }
     let mut child = *parent;
-    child.ops[edge] = op;
+    super::rules().mutate(&mut child.ops, rng);
     child
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::cell::EDGE_COUNT;
+    use super::super::cell::{EDGE_COUNT, OP_NAMES};
     use super::*;
     use crate::rng::item_rng;
 

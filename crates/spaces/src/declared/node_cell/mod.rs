@@ -46,7 +46,7 @@ pub struct NodeCell {
 
 impl NodeCell {
     /// A cell from parts known to be valid and pruned (not necessarily canonical).
-    fn from_parts(vertices: usize, out_edges: &[u16], labels: &[u8]) -> NodeCell {
+    pub(crate) fn from_parts(vertices: usize, out_edges: &[u16], labels: &[u8]) -> NodeCell {
         let mut cell =
             NodeCell { vertices: vertices as u8, out_edges: [0; MAX_CELL_VERTICES], labels: [0; MAX_INTERIOR] };
         cell.out_edges[..vertices].copy_from_slice(&out_edges[..vertices]);
@@ -72,7 +72,7 @@ impl NodeCell {
     }
 
     /// The adjacency code: bit `to(to−1)/2 + from` set for each edge from → to (the bit layout
-    /// of `nasbench`'s `gen_is_edge_fn`, as in [`crate::nb101::canonical::adjacency_code`]).
+    /// of `nasbench`'s `gen_is_edge_fn`, as `nb101` writes it).
     pub fn adjacency_code(&self) -> u64 {
         canonical::adjacency_code(self.vertex_count(), &self.out_edges)
     }

@@ -5,8 +5,15 @@
 //! [`spec`] holds what a file may declare, how it is checked, its digest (so a model or table
 //! made for one spec refuses lines of another) and how many architectures it allows. Each
 //! family's rules live in their own module ([`node_cell`], [`edge_cell`], [`chain`]);
-//! [`node_cell_space`], [`edge_cell_space`] and [`chain`] put them behind [`crate::SearchSpace`], and [`registry`] makes a
-//! declared space reachable by name through [`crate::with_space`].
+//! [`node_cell_space`], [`edge_cell_space`] and [`chain`] put them behind
+//! [`crate::SearchSpace`], and [`registry`] makes a declared space reachable by name through
+//! [`crate::with_space`].
+//!
+//! The cores are the built-in cells' too: `nb101`'s canonical form and enumeration are
+//! [`node_cell::canonical`]'s, and `nb201`'s string layout, classes, line graph and mutation are
+//! [`EdgeCellRules`]'. Those spaces keep their own types for what only they have (the official
+//! module hash, NASLib's tuples, the benchmarks' cost models). `proxyless` stays separate: its
+//! lines carry the chain's adjacency, which declared chains leave out.
 
 pub mod chain;
 pub mod common;

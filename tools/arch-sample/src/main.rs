@@ -26,6 +26,9 @@ Examples:
   # 100 NAS-Bench-201 cells that all compute different functions (one per class)
   arch-sample --space nb201 --count 100 --sampler classes --seed 1
 
+  # 50 architectures of a space of your own, declared in a spec file (docs/SPACES.md)
+  arch-sample --space-file my-space.toml --count 50 --seed 1
+
   # the untrained neighbours (one mutation away) of the 10 best trained cells, by validation
   arch-sample --space nb201 --neighbours-of trained.jsonl --parents 10 --seed 1
 
@@ -36,7 +39,8 @@ Same arguments and seed give the same bytes, whatever the thread count.";
 #[derive(Parser, Debug)]
 #[command(name = "arch-sample", version, after_help = EXAMPLES)]
 struct Args {
-    /// Search space: nb101, nb201, nbgraph, nbgraph-proteins, proxyless or naap.
+    /// Search space: nb101, nb201, nbgraph, nbgraph-proteins, proxyless or naap (or your own:
+    /// --space-file).
     #[arg(long, default_value = "nb101")]
     space: String,
 
@@ -80,7 +84,9 @@ struct Args {
 
     /// Sampling method (nb101: uniform [default], nasbench; nb201: uniform [default], classes,
     /// with-replacement; nbgraph: uniform [default], package; naap: uniform [default],
-    /// with-replacement; proxyless: uniform).
+    /// with-replacement; proxyless: uniform; declared node cells: uniform [default], random-matrix;
+    /// declared edge cells: uniform [default], classes, with-replacement; declared chains:
+    /// uniform).
     #[arg(long)]
     sampler: Option<String>,
 

@@ -29,6 +29,10 @@ Examples:
   arch-sample --space nb201 --count 100 | bench-query --space nb201 --table nb201.csv \
     --dataset cifar10 --search-epochs 12 --latency latency.csv --device 1080ti_1
 
+  # a space of your own and its table, read by named columns (one row per training run)
+  arch-sample --space-file my-space.toml --count 50 | bench-query --space-file my-space.toml \
+    --table runs.csv --arch-column arch --val-column val_acc --test-column test_acc --cost-column latency_ms
+
 Adds to each line: val_accuracy (percent, ONE run drawn with --seed from the repeats: the
 search signal), test_accuracy (percent, mean over the repeats: the reported truth),
 train_seconds (of the drawn run), params, bench_run/bench_runs, and what else the table has.
@@ -38,7 +42,8 @@ each, no train_seconds, latency in seconds; proteins.bench goes with --space nbg
 NAS-Bench-201's nb201.csv (--space nb201; needs --dataset and --search-epochs: val_accuracy is
 <dataset>_valid_<E>, test_accuracy <dataset>_test_200; 200-epoch validation exists only for
 cifar10; adds the benchmark's index, params as a count; --latency latency.csv --device NAME adds
-latency_ms), or JSON lines.";
+latency_ms), or JSON lines; any .csv or JSON-lines table by named columns with --val-column
+(docs/SPACES.md, \"Tables\").";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Missing {

@@ -108,3 +108,42 @@ fn published_spaces_not_built_in_give_their_published_counts() {
     let arch = &ofa.sample_range("uniform", 1, 1, 0..1).unwrap()[0];
     assert_eq!(ofa.graph(arch).node_count(), 20);
 }
+
+#[test]
+fn nas_bench_201_with_class_ids_is_the_space_of_its_6466_classes() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/spaces/nb201.toml"),
+    )
+    .unwrap();
+    let spec = SpaceSpec::from_toml(
+        &text.replace("identity = \"skip_connect\"", "identity = \"skip_connect\"\nids = \"classes\""),
+    )
+    .unwrap();
+    let declared = EdgeCellSpace::new(&spec);
+    let built_in = Nb201::new();
+    assert_eq!(declared.size().unique_count, 6_466);
+    assert_eq!(declared.size().published_count, 6_466);
+    let members = declared.enumerate().unwrap();
+    assert_eq!(members.len(), 6_466);
+    let ids: std::collections::HashSet<String> = members.iter().map(|c| declared.id(c)).collect();
+    assert_eq!(ids.len(), 6_466);
+    // Every one of the 15,625 cells reads as its class: the id is the built-in class_id.
+    for cell in built_in.enumerate().unwrap() {
+        let mut fields = Map::new();
+        built_in.write_fields(cell, &mut fields);
+        let read = declared.parse(&serde_json::json!({ "arch": fields["arch"] })).unwrap();
+        assert_eq!(declared.id(&read), fields["class_id"].as_str().unwrap());
+    }
+    let mut rng = item_rng(4, 0);
+    for cell in declared.sample_range("uniform", 1, 200, 0..200).unwrap() {
+        assert!(ids.contains(&declared.id(&cell)));
+        let child = declared.mutate(&cell, &mut rng);
+        assert_ne!(declared.id(&child), declared.id(&cell));
+        assert!(ids.contains(&declared.id(&child)));
+    }
+    // Too large a space cannot name classes by their smallest cell.
+    let large = text
+        .replace("nodes = 4", "nodes = 6")
+        .replace("identity = \"skip_connect\"", "identity = \"skip_connect\"\nids = \"classes\"");
+    assert!(SpaceSpec::from_toml(&large).unwrap_err().0.contains("'edge-cell.ids'"));
+}

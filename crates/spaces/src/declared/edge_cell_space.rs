@@ -10,6 +10,10 @@
 //! - Enumeration, the `uniform` and `classes` samplers and the class table need every cell in
 //!   memory: offered up to [`ENUMERATION_LIMIT`] cells. Larger spaces sample each edge's op
 //!   independently, and their `class_id` is a digest of the class key instead of a member.
+//! - With `ids = "classes"` equivalent cells are one architecture: a cell is read as its
+//!   class's smallest cell (what lines then write), ids name classes, `--all` lists one cell
+//!   per class, `uniform` draws classes, `with-replacement` draws cells (so classes weighted by
+//!   their size), and a mutation redraws until the class changes.
 //! - The graph view is `nb201`'s line graph (input, one node per edge, output) of the smallest
 //!   cell computing the same function in the full algebra ([`EdgeCellRules::function_key`]),
 //!   for enumerable spaces; a larger space shows each cell's own line graph.
@@ -22,7 +26,7 @@ use serde_json::{Map, Value};
 
 use super::common::{DeclaredHeader, id_char, id_index, known_fields, op_names_to_indices, read_architecture};
 use super::edge_cell::EdgeCellRules;
-use super::spec::{MAX_CELL_VERTICES, SpaceSpec};
+use super::spec::{EdgeIds, MAX_CELL_VERTICES, SpaceSpec};
 use crate::rng::{item_rng, uniform_below};
 use crate::{
     ArchGraph, InvalidArchitecture, RawFields, SamplingMethod, SearchSpace, SpaceRng, SpaceSize,
@@ -63,6 +67,14 @@ const SAMPLING_METHODS: [SamplingMethod; 3] = [
 
 const LARGE_SAMPLING_METHODS: [SamplingMethod; 1] = [SAMPLING_METHODS[2]];
 
+const CLASS_SAMPLING_METHODS: [SamplingMethod; 2] = [
+    SamplingMethod { name: "uniform", description: "uniform over the classes, without replacement" },
+    SamplingMethod {
+        name: "with-replacement",
+        description: "a cell uniform over the cells, shown as its class (classes weighted by their size); may repeat",
+    },
+];
+
 /// A declared edge-op cell space.
 pub struct EdgeCellSpace {
     header: DeclaredHeader,
@@ -72,6 +84,8 @@ pub struct EdgeCellSpace {
     cells: OnceLock<Vec<EdgeCell>>,
     classes: OnceLock<Classes>,
     graph_edges: usize,
+    /// `ids = "classes"`: architectures are classes ([`EdgeIds::Classes`]).
+    by_class: bool,
 }
 
 impl EdgeCellSpace {
@@ -83,11 +97,10 @@ impl EdgeCellSpace {
         vocabulary.push("output".to_string());
         let count = spec.sequence_count().and_then(|count| u64::try_from(count).ok());
         let header = DeclaredHeader::new(spec, vocabulary);
-        let mut space =
-            EdgeCellSpace { header, rules, count, cells: OnceLock::new(), classes: OnceLock::new(), graph_edges: 0 };
-        space.graph_edges =
-            space.line_graph(&EdgeCell { ops: [0; MAX_CELL_EDGES] }).adjacency.iter().flatten().filter(|&&e| e).count();
-        space
+        let graph_edges =
+            rules.line_graph(&vec![0; rules.edges.len()]).adjacency.iter().flatten().filter(|&&e| e).count();
+        let by_class = spec.edge_cell.as_ref().is_some_and(|cell| cell.ids == EdgeIds::Classes);
+        EdgeCellSpace { header, rules, count, cells: OnceLock::new(), classes: OnceLock::new(), graph_edges, by_class }
     }
 
     pub fn header(&self) -> &DeclaredHeader {
@@ -159,6 +172,14 @@ impl EdgeCellSpace {
         })
     }
 
+    /// The architecture a cell is: itself, or with `ids = "classes"` its class's smallest cell.
+    fn canonical(&self, cell: EdgeCell) -> EdgeCell {
+        match self.by_class {
+            true => self.cells()[self.classes().representative_of[self.position(&cell)] as usize],
+            false => cell,
+        }
+    }
+
     /// The id of the smallest cell of `cell`'s class, or for a space too large to enumerate a
     /// digest of its class key (`k` and 16 hex digits).
     pub fn class_id(&self, cell: &EdgeCell) -> String {
@@ -228,18 +249,25 @@ impl SearchSpace for EdgeCellSpace {
         let published_count = self.header.spec.sequence_count().unwrap_or(u128::MAX);
         let unique_count =
             if self.enumerable() { self.classes().representatives.len() as u128 } else { published_count };
+        if self.by_class {
+            return SpaceSize { published_count: unique_count, unique_count, enumerable: true };
+        }
         SpaceSize { published_count, unique_count, enumerable: self.enumerable() }
     }
 
     fn sampling_methods(&self) -> &'static [SamplingMethod] {
-        if self.enumerable() { &SAMPLING_METHODS } else { &LARGE_SAMPLING_METHODS }
+        match (self.by_class, self.enumerable()) {
+            (true, _) => &CLASS_SAMPLING_METHODS,
+            (false, true) => &SAMPLING_METHODS,
+            (false, false) => &LARGE_SAMPLING_METHODS,
+        }
     }
 
     /// A uniform cell: one draw of its position when the count fits a `u64` (as `nb201`
     /// draws), else each edge's op on its own.
     fn sample(&self, rng: &mut SpaceRng) -> EdgeCell {
         match self.count {
-            Some(count) => self.cell_at(uniform_below(rng, count)),
+            Some(count) => self.canonical(self.cell_at(uniform_below(rng, count))),
             None => {
                 let ops: Vec<u8> =
                     (0..self.edges()).map(|_| uniform_below(rng, self.rules.ops.len() as u64) as u8).collect();
@@ -256,6 +284,11 @@ impl SearchSpace for EdgeCellSpace {
         range: Range<u64>,
     ) -> Result<Vec<EdgeCell>, InvalidArchitecture> {
         match method {
+            "uniform" if self.by_class => {
+                let classes = &self.classes().representatives;
+                draw_without_replacement(self.name(), classes, seed, count, range, "with-replacement")
+            }
+            "classes" if self.by_class => crate::unknown_sampler(self, method),
             "uniform" if self.enumerable() => {
                 draw_without_replacement(self.name(), self.cells(), seed, count, range, "with-replacement")
             }
@@ -290,7 +323,7 @@ impl SearchSpace for EdgeCellSpace {
                 return invalid(format!("field 'class_id' is {declared} but the cell's class is \"{class_id}\""));
             }
         }
-        Ok(cell)
+        Ok(self.canonical(cell))
     }
 
     fn parse_fields(&self, fields: &RawFields<'_>) -> Result<EdgeCell, InvalidArchitecture> {
@@ -310,14 +343,23 @@ impl SearchSpace for EdgeCellSpace {
     }
 
     fn enumerate(&self) -> Option<&[EdgeCell]> {
-        self.enumerable().then(|| self.cells())
+        match self.by_class {
+            true => Some(&self.classes().representatives),
+            false => self.enumerable().then(|| self.cells()),
+        }
     }
 
-    /// `nb201`'s mutation ([`EdgeCellRules::mutate`]).
+    /// `nb201`'s mutation ([`EdgeCellRules::mutate`]); with `ids = "classes"` redrawn until the
+    /// class changes (changing the edge from the input to the output always does).
     fn mutate(&self, cell: &EdgeCell, rng: &mut SpaceRng) -> EdgeCell {
-        let mut child = *cell;
-        self.rules.mutate(&mut child.ops[..self.rules.edges.len()], rng);
-        child
+        loop {
+            let mut child = *cell;
+            self.rules.mutate(&mut child.ops[..self.rules.edges.len()], rng);
+            let child = self.canonical(child);
+            if child != *cell {
+                return child;
+            }
+        }
     }
 
     fn graph(&self, cell: &EdgeCell) -> ArchGraph {

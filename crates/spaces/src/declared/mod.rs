@@ -26,7 +26,7 @@ pub mod spec;
 
 pub use edge_cell::EdgeCellRules;
 pub use registry::{declare, declare_file};
-pub use spec::{ChainSpec, EdgeCellSpec, NodeCellSpec, SkipRule, SpaceSpec, SpecFileError, StageSpec};
+pub use spec::{ChainSpec, EdgeCellSpec, EdgeIds, NodeCellSpec, SkipRule, SpaceSpec, SpecFileError, StageSpec};
 
 #[cfg(test)]
 mod builtin_equivalence;

@@ -84,6 +84,27 @@ pub struct EdgeCellSpec {
     pub cut: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
+    /// What an id names: `cells` (default: every cell its own architecture, equivalent cells
+    /// sharing `class_id`, as NAS-Bench-201 tabulates them) or `classes` (equivalent cells are
+    /// one architecture, written as the class's smallest cell; a table's rows of one class are
+    /// its repeated runs).
+    #[serde(default, skip_serializing_if = "EdgeIds::is_cells")]
+    pub ids: EdgeIds,
+}
+
+/// What an edge cell's id names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EdgeIds {
+    #[default]
+    Cells,
+    Classes,
+}
+
+impl EdgeIds {
+    fn is_cells(&self) -> bool {
+        *self == EdgeIds::Cells
+    }
 }
 
 /// A chain of blocks in stages, each block choosing from its stage's list (the ProxylessNAS
@@ -328,6 +349,13 @@ impl EdgeCellSpec {
             {
                 return invalid(format!("spec: 'edge-cell.{field}' is '{op}', which is not one of its ops"));
             }
+        }
+        let cells = (self.ops.len() as u128).checked_pow((self.nodes * (self.nodes - 1) / 2) as u32);
+        let limit = super::edge_cell_space::ENUMERATION_LIMIT as u128;
+        if self.ids == EdgeIds::Classes && cells.is_none_or(|cells| cells > limit) {
+            return invalid(format!(
+                "spec: 'edge-cell.ids' is \"classes\", which needs a space of at most {limit} cells (each class is named by its smallest cell, found by enumerating them)"
+            ));
         }
         if self.cut.is_some() && self.cut == self.identity {
             return invalid("spec: 'edge-cell.cut' and 'edge-cell.identity' name the same op");

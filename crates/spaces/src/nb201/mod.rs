@@ -64,6 +64,7 @@ pub(crate) fn rules() -> &'static EdgeCellRules {
             ops: cell::OP_NAMES.iter().map(|op| op.to_string()).collect(),
             cut: Some(cell::OP_NAMES[cell::NONE as usize].to_string()),
             identity: Some(cell::OP_NAMES[cell::SKIP_CONNECT as usize].to_string()),
+            ids: crate::declared::EdgeIds::Cells,
         };
         EdgeCellRules::of(&spec)
     });

@@ -72,6 +72,18 @@ fn bound(df: usize) -> f64 {
     df as f64 + 4.0 * (2.0 * df as f64).sqrt() + 10.0
 }
 
+/// The first draw of the `uniform` sampler (a seeded shuffle of the enumeration) under `draws`
+/// seeds is uniform over the space.
+fn assert_first_draws_uniform<S: SearchSpace>(space: &S, expected: &HashMap<String, f64>, draws: usize) {
+    let mut firsts = HashMap::new();
+    for seed in 0..draws as u64 {
+        let first = &space.sample_range("uniform", seed, 1, 0..1).unwrap()[0];
+        *firsts.entry(space.id(first)).or_insert(0) += 1;
+    }
+    let (statistic, df) = chi_squared(&firsts, expected, draws);
+    assert!(statistic < bound(df), "uniform: χ² {statistic:.1} with {df} degrees of freedom");
+}
+
 #[test]
 fn edge_cells_sample_uniformly_and_read_back() {
     let space = EdgeCellSpace::new(&spec(EDGE_CELL));
@@ -86,13 +98,7 @@ fn edge_cells_sample_uniformly_and_read_back() {
     let (statistic, df) = chi_squared(&counts, &expected, draws);
     assert!(statistic < bound(df), "χ² {statistic:.1} with {df} degrees of freedom");
     // The first draw of `uniform` (a shuffle of the enumeration) over many seeds, too.
-    let mut firsts = HashMap::new();
-    for seed in 0..draws as u64 {
-        let first = &space.sample_range("uniform", seed, 1, 0..1).unwrap()[0];
-        *firsts.entry(space.id(first)).or_insert(0) += 1;
-    }
-    let (statistic, df) = chi_squared(&firsts, &expected, draws);
-    assert!(statistic < bound(df), "uniform: χ² {statistic:.1} with {df} degrees of freedom");
+    assert_first_draws_uniform(&space, &expected, draws);
     for cell in cells {
         let mut fields = serde_json::Map::new();
         space.write_fields(cell, &mut fields);
@@ -118,13 +124,7 @@ fn node_cells_sample_uniformly_and_read_back() {
     }
     let (statistic, df) = chi_squared(&counts, &expected, draws);
     assert!(statistic < bound(df), "χ² {statistic:.1} with {df} degrees of freedom");
-    let mut firsts = HashMap::new();
-    for seed in 0..draws as u64 {
-        let first = &space.sample_range("uniform", seed, 1, 0..1).unwrap()[0];
-        *firsts.entry(space.id(first)).or_insert(0) += 1;
-    }
-    let (statistic, df) = chi_squared(&firsts, &expected, draws);
-    assert!(statistic < bound(df), "uniform: χ² {statistic:.1} with {df} degrees of freedom");
+    assert_first_draws_uniform(&space, &expected, draws);
     for cell in &cells {
         let mut fields = serde_json::Map::new();
         space.write_fields(cell, &mut fields);

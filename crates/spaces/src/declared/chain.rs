@@ -101,21 +101,36 @@ impl ChainSpace {
     }
 
     /// Moves each stage's skips behind its blocks, keeping the blocks' order.
-    fn canonicalise(&self, mut layers: Vec<u8>) -> ChainArch {
-        if let Some(skip) = self.skip {
-            for stage in &self.stages {
-                let part = &mut layers[stage.clone()];
-                let kept: Vec<u8> = part.iter().copied().filter(|&op| op != skip).collect();
-                for (i, op) in part.iter_mut().enumerate() {
-                    *op = kept.get(i).copied().unwrap_or(skip);
-                }
-            }
-        }
+    pub(crate) fn canonicalise(&self, mut layers: Vec<u8>) -> ChainArch {
+        self.move_skips(&mut layers);
         ChainArch { layers }
     }
 
+    /// Moves each stage's skips behind its blocks in place, keeping the blocks' order.
+    pub(crate) fn move_skips(&self, layers: &mut [u8]) {
+        let Some(skip) = self.skip else { return };
+        for stage in &self.stages {
+            let part = &mut layers[stage.clone()];
+            let mut kept = 0;
+            for i in 0..part.len() {
+                if part[i] != skip {
+                    part[kept] = part[i];
+                    kept += 1;
+                }
+            }
+            part[kept..].fill(skip);
+        }
+    }
+
+    /// Draws every layer's op uniformly among those it allows (before skips are moved).
+    pub(crate) fn draw_layers(&self, rng: &mut SpaceRng, layers: &mut [u8]) {
+        for (op, slot) in layers.iter_mut().zip(&self.slots) {
+            *op = slot.allowed[uniform_below(rng, slot.allowed.len() as u64) as usize];
+        }
+    }
+
     /// Checks op `op` at `layer`, naming what the layer allows otherwise.
-    fn check_allowed(&self, layer: usize, op: u8) -> Result<(), InvalidArchitecture> {
+    pub(crate) fn check_allowed(&self, layer: usize, op: u8) -> Result<(), InvalidArchitecture> {
         let allowed = &self.slots[layer].allowed;
         if allowed.contains(&op) {
             return Ok(());
@@ -236,11 +251,8 @@ impl SearchSpace for ChainSpace {
     }
 
     fn sample(&self, rng: &mut SpaceRng) -> ChainArch {
-        let layers = self
-            .slots
-            .iter()
-            .map(|slot| slot.allowed[uniform_below(rng, slot.allowed.len() as u64) as usize])
-            .collect();
+        let mut layers = vec![0; self.slots.len()];
+        self.draw_layers(rng, &mut layers);
         self.canonicalise(layers)
     }
 

@@ -9,11 +9,12 @@
 //! [`crate::SearchSpace`], and [`registry`] makes a declared space reachable by name through
 //! [`crate::with_space`].
 //!
-//! The cores are the built-in cells' too: `nb101`'s canonical form and enumeration are
-//! [`node_cell::canonical`]'s, and `nb201`'s string layout, classes, line graph and mutation are
-//! [`EdgeCellRules`]'. Those spaces keep their own types for what only they have (the official
-//! module hash, NASLib's tuples, the benchmarks' cost models). `proxyless` stays separate: its
-//! lines carry the chain's adjacency, which declared chains leave out.
+//! The cores are the built-in spaces' too: `nb101`'s canonical form and enumeration are
+//! [`node_cell::canonical`]'s; `nb201`'s string layout, classes, line graph and mutation are
+//! [`EdgeCellRules`]'; `proxyless`'s layer choices, canonical form, sampling, mutation, size and
+//! graph view are [`chain::ChainSpace`]'s. Those spaces keep their own types for what only they
+//! have (the official module hash, NASLib's tuples, the chain's adjacency on every line, the
+//! benchmarks' cost models).
 
 pub mod chain;
 pub mod common;

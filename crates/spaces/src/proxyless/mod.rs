@@ -19,14 +19,22 @@
 //! the end of their stage; the number of distinct networks is then 3 · 6 · (6 · 259)^5 ≈
 //! 1.63·10^17 (259 = 1 + 6 + 6² + 6³ ordered choices for the three skippable blocks). Sampling
 //! is uniform over the 6.64·10^17 layer-choice sequences, as in the paper.
+//!
+//! The space is an instance of the declared chain (`declared::chain`; `fixtures/spaces/
+//! proxyless.toml` is the same spec as a file): the layers' choices, the canonical form,
+//! sampling, mutation, size and graph view are the generic chain's. What stays here is what its
+//! lines hold: `ops` and the chain's `adjacency`.
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use np_io::quoted;
 use serde_json::{Map, Value};
 
+use crate::declared::chain::{ChainArch, ChainSpace};
+use crate::declared::{ChainSpec, SkipRule, SpaceSpec, StageSpec};
 use crate::graph::ArchGraph;
-use crate::rng::{SpaceRng, item_rng, uniform_below};
+use crate::rng::{SpaceRng, item_rng};
 use crate::{InvalidArchitecture, SamplingMethod, SearchSpace, SpaceSize, invalid};
 
 /// The op vocabulary; an architecture stores one index into it per layer.
@@ -42,9 +50,6 @@ pub const OP_VOCABULARY: [&str; 10] = [
     "mbconv_k7_e6",
     "skip",
 ];
-const STEM_CHOICES: Range<u8> = 0..3;
-const BLOCK_CHOICES: Range<u8> = 3..9;
-const SKIP: u8 = 9;
 
 /// Blocks, stride and output width of each MBConv stage.
 pub const STAGES: [(usize, usize, usize); 6] =
@@ -60,81 +65,65 @@ pub struct MobileArch {
     pub layers: [u8; LAYERS],
 }
 
-/// Where a layer sits: its stage (None for the stem), stride, width and whether it may skip.
-#[derive(Debug, Clone, Copy)]
-struct LayerSlot {
-    stage: Option<usize>,
-    stride: usize,
-    width: usize,
-    skippable: bool,
-}
-
-fn layer_slots() -> [LayerSlot; LAYERS] {
-    let mut slots = [LayerSlot { stage: None, stride: 1, width: STEM_WIDTH, skippable: false }; LAYERS];
-    let mut layer = 1;
-    for (stage, &(blocks, stride, width)) in STAGES.iter().enumerate() {
-        for block in 0..blocks {
-            let first = block == 0;
-            slots[layer] =
-                LayerSlot { stage: Some(stage), stride: if first { stride } else { 1 }, width, skippable: !first };
-            layer += 1;
-        }
+impl MobileArch {
+    fn of(chain: &ChainArch) -> MobileArch {
+        MobileArch { layers: chain.layers.as_slice().try_into().expect("22 layers") }
     }
-    slots
-}
 
-fn allowed_choices(slot: &LayerSlot) -> Vec<u8> {
-    match slot.stage {
-        None => STEM_CHOICES.collect(),
-        Some(_) => BLOCK_CHOICES.chain(slot.skippable.then_some(SKIP)).collect(),
+    fn chain(&self) -> ChainArch {
+        ChainArch { layers: self.layers.to_vec() }
     }
 }
 
-/// Moves the skips of each stage behind its blocks, keeping the blocks' order.
-fn canonicalise(mut layers: [u8; LAYERS]) -> [u8; LAYERS] {
-    let mut start = 1;
-    for &(blocks, _, _) in &STAGES {
-        let stage = &mut layers[start..start + blocks];
-        let kept: Vec<u8> = stage.iter().copied().filter(|&op| op != SKIP).collect();
-        for (i, op) in stage.iter_mut().enumerate() {
-            *op = kept.get(i).copied().unwrap_or(SKIP);
-        }
-        start += blocks;
-    }
-    layers
+/// The space as a declared chain (`fixtures/spaces/proxyless.toml` holds the same spec): its
+/// choices per layer, canonical form, sampling, mutation, size and graph view are the generic
+/// chain's. Built once per process, since tools look the space up per line.
+fn chain() -> &'static ChainSpace {
+    static CHAIN: LazyLock<ChainSpace> = LazyLock::new(|| {
+        let stage = |&(blocks, stride, width): &(usize, usize, usize)| StageSpec {
+            blocks,
+            choices: OP_VOCABULARY[3..9].iter().map(|op| op.to_string()).collect(),
+            skip: SkipRule::AllButFirst,
+            min_blocks: None,
+            stride: Some(stride),
+            width: Some(width),
+        };
+        let spec = SpaceSpec {
+            name: "proxyless".into(),
+            family: "chain".into(),
+            node_cell: None,
+            edge_cell: None,
+            chain: Some(ChainSpec {
+                stem: Some(OP_VOCABULARY[..3].iter().map(|op| op.to_string()).collect()),
+                stem_width: Some(STEM_WIDTH),
+                stages: STAGES.iter().map(stage).collect(),
+            }),
+        };
+        ChainSpace::new(&spec)
+    });
+    &CHAIN
 }
+
+/// The chain's adjacency, the same on every line, as a value and as compact JSON text.
+static PATH: LazyLock<(Value, String)> = LazyLock::new(|| {
+    let path: Vec<Vec<u8>> =
+        ArchGraph::path_adjacency(LAYERS).iter().map(|row| row.iter().map(|&edge| edge as u8).collect()).collect();
+    let value = serde_json::to_value(&path).expect("serialisable");
+    let text = serde_json::to_string(&value).expect("serialisable");
+    (value, text)
+});
 
 const SAMPLING_METHODS: [SamplingMethod; 1] =
     [SamplingMethod { name: "uniform", description: "each layer uniform over its allowed choices (as in the paper)" }];
 
 /// The ProxylessNAS mobile space.
-pub struct Proxyless {
-    slots: [LayerSlot; LAYERS],
-}
-
-impl Default for Proxyless {
-    fn default() -> Self {
-        Proxyless { slots: layer_slots() }
-    }
-}
+#[derive(Default)]
+pub struct Proxyless;
 
 impl Proxyless {
     pub fn new() -> Self {
-        Self::default()
+        Proxyless
     }
-
-    fn random_arch(&self, rng: &mut SpaceRng) -> MobileArch {
-        let mut layers = [0u8; LAYERS];
-        for (op, slot) in layers.iter_mut().zip(&self.slots) {
-            let choices = allowed_choices(slot);
-            *op = choices[uniform_below(rng, choices.len() as u64) as usize];
-        }
-        MobileArch { layers: canonicalise(layers) }
-    }
-}
-
-fn product_of_choice_counts(slots: &[LayerSlot]) -> u128 {
-    slots.iter().map(|slot| allowed_choices(slot).len() as u128).product()
 }
 
 impl SearchSpace for Proxyless {
@@ -160,17 +149,10 @@ impl SearchSpace for Proxyless {
         true
     }
 
+    /// Choice sequences, and distinct networks: per stage, the first block (6) times the
+    /// ordered sequences of 0..k blocks for its k skippable slots ([`ChainSpace`]'s count).
     fn size(&self) -> SpaceSize {
-        let published_count = product_of_choice_counts(&self.slots);
-        // Distinct networks: per stage, the first block (6) times the ordered sequences of 0..k
-        // blocks for its k skippable slots.
-        let blocks = BLOCK_CHOICES.len() as u128;
-        let mut unique_count = STEM_CHOICES.len() as u128;
-        for &(stage_blocks, _, _) in &STAGES {
-            let tails: u128 = (0..stage_blocks as u32).map(|k| blocks.pow(k)).sum();
-            unique_count *= blocks * tails;
-        }
-        SpaceSize { published_count, unique_count, enumerable: false }
+        chain().size()
     }
 
     fn sampling_methods(&self) -> &'static [SamplingMethod] {
@@ -178,7 +160,10 @@ impl SearchSpace for Proxyless {
     }
 
     fn sample(&self, rng: &mut SpaceRng) -> MobileArch {
-        self.random_arch(rng)
+        let mut layers = [0u8; LAYERS];
+        chain().draw_layers(rng, &mut layers);
+        chain().move_skips(&mut layers);
+        MobileArch { layers }
     }
 
     fn sample_range(
@@ -205,7 +190,7 @@ impl SearchSpace for Proxyless {
             return invalid(format!("proxyless architectures have {LAYERS} layers, got {} ops", ops.len()));
         }
         let mut layers = [0u8; LAYERS];
-        for (layer, (name, slot)) in ops.iter().zip(&self.slots).enumerate() {
+        for (layer, name) in ops.iter().enumerate() {
             let Some(name) = name.as_str() else {
                 return invalid("field 'ops' must be an array of op names");
             };
@@ -216,14 +201,7 @@ impl SearchSpace for Proxyless {
                     OP_VOCABULARY.join(", ")
                 ));
             };
-            let allowed = allowed_choices(slot);
-            if !allowed.contains(&(op as u8)) {
-                let names: Vec<&str> = allowed.iter().map(|&i| OP_VOCABULARY[i as usize]).collect();
-                return invalid(format!(
-                    "op '{name}' is not allowed at layer {layer} (allowed there: {})",
-                    names.join(", ")
-                ));
-            }
+            chain().check_allowed(layer, op as u8)?;
             layers[layer] = op as u8;
         }
         if let Some(adjacency) = record.get("adjacency") {
@@ -235,15 +213,28 @@ impl SearchSpace for Proxyless {
                 return invalid("proxyless 'adjacency' must be the 22-node chain (or be left out)");
             }
         }
-        Ok(MobileArch { layers: canonicalise(layers) })
+        chain().move_skips(&mut layers);
+        Ok(MobileArch { layers })
     }
 
     fn write_fields(&self, arch: &MobileArch, fields: &mut Map<String, Value>) {
-        let path: Vec<Vec<u8>> =
-            ArchGraph::path_adjacency(LAYERS).iter().map(|row| row.iter().map(|&edge| edge as u8).collect()).collect();
-        fields.insert("adjacency".into(), serde_json::to_value(path).expect("serialisable"));
+        fields.insert("adjacency".into(), PATH.0.clone());
         let ops: Vec<Value> = arch.layers.iter().map(|&op| Value::from(OP_VOCABULARY[op as usize])).collect();
         fields.insert("ops".into(), Value::Array(ops));
+    }
+
+    /// The same fields as text, the adjacency written once per process: every line holds the
+    /// same 22-node chain, whose serialisation was most of `arch-sample`'s time.
+    fn field_texts(&self, arch: &MobileArch) -> Vec<(String, String)> {
+        let mut ops = String::with_capacity(2 + LAYERS * 16);
+        ops.push('[');
+        for (i, &op) in arch.layers.iter().enumerate() {
+            ops.push_str(if i == 0 { "\"" } else { ",\"" });
+            ops.push_str(OP_VOCABULARY[op as usize]);
+            ops.push('"');
+        }
+        ops.push(']');
+        vec![("adjacency".into(), PATH.1.clone()), ("ops".into(), ops)]
     }
 
     /// One digit per layer: the op's index in [`OP_VOCABULARY`].
@@ -255,38 +246,16 @@ impl SearchSpace for Proxyless {
         None
     }
 
+    /// One layer's op changed to another it allows, redrawn until the network changes (moving
+    /// a skip within its stage does not): the generic chain's mutation.
     fn mutate(&self, arch: &MobileArch, rng: &mut SpaceRng) -> MobileArch {
-        loop {
-            let layer = uniform_below(rng, LAYERS as u64) as usize;
-            let others: Vec<u8> =
-                allowed_choices(&self.slots[layer]).into_iter().filter(|&op| op != arch.layers[layer]).collect();
-            let mut layers = arch.layers;
-            layers[layer] = others[uniform_below(rng, others.len() as u64) as usize];
-            let child = MobileArch { layers: canonicalise(layers) };
-            if child != *arch {
-                return child;
-            }
-        }
+        MobileArch::of(&chain().mutate(&arch.chain(), rng))
     }
 
+    /// A path through the 22 layers with the features `depth`, `downsample` and `width` (the
+    /// generic chain's view).
     fn graph(&self, arch: &MobileArch) -> ArchGraph {
-        let max_width = STAGES.last().map(|stage| stage.2).unwrap_or(1) as f64;
-        ArchGraph {
-            ops: arch.layers.iter().map(|&op| op as usize).collect(),
-            adjacency: ArchGraph::path_adjacency(LAYERS),
-            node_features: self
-                .slots
-                .iter()
-                .enumerate()
-                .map(|(layer, slot)| {
-                    vec![
-                        layer as f64 / (LAYERS - 1) as f64,
-                        (slot.stride == 2) as u8 as f64,
-                        slot.width as f64 / max_width,
-                    ]
-                })
-                .collect(),
-        }
+        chain().graph(&arch.chain())
     }
 }
 

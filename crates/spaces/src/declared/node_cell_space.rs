@@ -16,6 +16,7 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::common::{DIGEST_FIELD, DeclaredHeader, known_fields, read_architecture};
@@ -91,7 +92,8 @@ impl NodeCellSpace {
             (Some(adjacency), Some(ops)) => (adjacency, ops),
             _ => return invalid("fields 'adjacency' and 'ops' go together"),
         };
-        let adjacency: Vec<Vec<u8>> = serde_json::from_value(adjacency.clone())
+        // Read from the value in place: a line's matrix is not copied to be read.
+        let adjacency = Vec::<Vec<u8>>::deserialize(adjacency)
             .map_err(|_| InvalidArchitecture("field 'adjacency' must be a square matrix of 0 and 1".into()))?;
         let ops: Vec<&str> = ops
             .as_array()

@@ -231,8 +231,7 @@ impl SpaceSpec {
     /// cells, counted by enumeration, or a count beyond `u128`).
     pub fn sequence_count(&self) -> Option<u128> {
         if let Some(cell) = &self.edge_cell {
-            let edges = cell.nodes * (cell.nodes - 1) / 2;
-            return (cell.ops.len() as u128).checked_pow(edges as u32);
+            return cell.cell_count();
         }
         let chain = self.chain.as_ref()?;
         let mut count = chain.stem.as_ref().map_or(1, |stem| stem.len() as u128);
@@ -333,6 +332,11 @@ impl NodeCellSpec {
 }
 
 impl EdgeCellSpec {
+    /// The cells the spec allows: one op per edge (None beyond `u128`).
+    pub fn cell_count(&self) -> Option<u128> {
+        (self.ops.len() as u128).checked_pow((self.nodes * (self.nodes - 1) / 2) as u32)
+    }
+
     fn check(&self) -> Result<(), InvalidArchitecture> {
         check_names("edge-cell.ops", &self.ops)?;
         check_text_names("edge-cell.ops", &self.ops)?;
@@ -350,7 +354,7 @@ impl EdgeCellSpec {
                 return invalid(format!("spec: 'edge-cell.{field}' is '{op}', which is not one of its ops"));
             }
         }
-        let cells = (self.ops.len() as u128).checked_pow((self.nodes * (self.nodes - 1) / 2) as u32);
+        let cells = self.cell_count();
         let limit = super::edge_cell_space::ENUMERATION_LIMIT as u128;
         if self.ids == EdgeIds::Classes && cells.is_none_or(|cells| cells > limit) {
             return invalid(format!(
